@@ -1,0 +1,32 @@
+export {
+  type Authorizer,
+  type AuthorizerOptions,
+  type AuthRequest,
+  createAuthorizer,
+  type Ticket,
+  type UnauthorizedExchange,
+} from './authorizer';
+export { type Diagnose401Input, diagnose401 } from './diagnose';
+export { AuthError, type AuthErrorCode, isAuthError } from './errors';
+export { decodeJwt } from './jwt';
+export type { OriginPattern } from './origins';
+export { createSession } from './session';
+export type {
+  AuthEvent,
+  AuthEventOf,
+  AuthEventType,
+  Claims,
+  Diagnosis,
+  ReauthContext,
+  ReauthHandler,
+  ReauthReason,
+  RefreshContext,
+  Session,
+  SessionOptions,
+  SessionState,
+  SessionStatus,
+  StorageLike,
+  TokensInput,
+  UnauthorizedCause,
+} from './types';
+export { getHeader as getHeaderValue, type HeadersLike } from './utils';

@@ -1,0 +1,150 @@
+import type { AuthError } from './errors';
+
+/** Claims of a JWT access token, decoded without verification. */
+export type Claims = { [claim: string]: unknown; sub?: string; exp?: number; iat?: number };
+
+/**
+ * Tokens as your login or refresh endpoint returns them. The OAuth 2.0 names
+ * (`access_token`, `refresh_token`, `expires_in`) are accepted too.
+ */
+export interface TokensInput {
+  accessToken?: string;
+  /** `undefined` keeps the current refresh token (in a refresh result); `null` drops it. */
+  refreshToken?: string | null | undefined;
+  /** Expiry as epoch milliseconds. */
+  expiresAt?: number;
+  /** Lifetime in seconds from now; wins over `expiresAt` (immune to clock skew). */
+  expiresIn?: number | string;
+  access_token?: string;
+  refresh_token?: string | null;
+  expires_in?: number | string;
+}
+
+/** The Web Storage shape; `localStorage` and `sessionStorage` work as they are. */
+export interface StorageLike {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+/** What `createSession`'s `refresh` receives. */
+export interface RefreshContext {
+  refreshToken: string;
+  /** Aborted when reauth gives up on this refresh (timeout and grace passed, or sign-out). */
+  signal: AbortSignal;
+}
+
+/** Why a re-authentication was asked for. */
+export type ReauthReason = 'refresh_rejected' | 'no_refresh_token' | 'unauthenticated';
+
+/** What a reauth handler receives. */
+export interface ReauthContext {
+  reason: ReauthReason;
+  /** Aborted when the prompt is no longer needed (signed in elsewhere, signed out, cancelled). */
+  signal: AbortSignal;
+}
+
+/** Resolves with new tokens to resume the waiting requests, or null/undefined (or throws) to give up. */
+export type ReauthHandler = (context: ReauthContext) => Promise<TokensInput | null | undefined>;
+
+export interface SessionOptions {
+  /** How to get new tokens. Omit for no silent refresh (a 401 then goes straight to re-authentication). */
+  refresh?: (context: RefreshContext) => Promise<TokensInput>;
+  /** Where tokens persist, read synchronously. Default: in memory. */
+  storage?: StorageLike;
+  /** Key in `storage`. Default `'reauth'`. */
+  storageKey?: string;
+  /**
+   * Refresh before a request when the token expires within this many ms. Default 30 000, capped at half
+   * the token's lifetime when not given. 0 = only after a 401.
+   */
+  refreshLeewayMs?: number;
+  /** How long a request waits for a refresh before it rejects with `REFRESH_TIMEOUT`. Default 15 000. */
+  refreshTimeoutMs?: number;
+  /** Whether a refresh failure is terminal (re-authenticate) rather than transient. Default: HTTP 400/401/403. */
+  isRefreshRejected?: (error: unknown) => boolean;
+  /** The clock, for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+export type SessionStatus = 'signedOut' | 'signedIn' | 'refreshing' | 'reauthRequired';
+
+/** The reactive state of a session. Tokens are not in it: see `getAccessToken`. */
+export interface SessionState {
+  status: SessionStatus;
+  user: Claims | null;
+  /** Access token expiry in epoch ms, or null when unknown. */
+  expiresAt: number | null;
+  /** The error that ended the last session or refresh, if any. */
+  error: AuthError | null;
+}
+
+/** What a 401 most likely means, decided from the exchange. */
+export type UnauthorizedCause =
+  | 'missing_authorization'
+  | 'expired_token'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'origin_not_allowed'
+  | 'refresh_rejected'
+  | 'unknown';
+
+export interface Diagnosis {
+  cause: UnauthorizedCause;
+  /** One sentence: what to do. Never contains a token. */
+  hint: string;
+}
+
+interface EventBase {
+  /** Epoch ms, by the session's clock. */
+  at: number;
+}
+interface RequestInfo {
+  method: string;
+  /** The request URL with credential-like query parameters redacted. */
+  url: string;
+}
+
+/** Events emitted by a session, told apart by `type`. No event ever carries a token. */
+export type AuthEvent =
+  | (EventBase & { type: 'signedIn'; user: Claims | null; expiresAt: number | null })
+  | (EventBase & { type: 'signedOut'; error: AuthError | null })
+  | (EventBase & { type: 'refreshStart'; waiting: number })
+  | (EventBase & { type: 'refreshSuccess'; expiresAt: number | null; durationMs: number })
+  | (EventBase & { type: 'refreshFailure'; error: AuthError; terminal: boolean; durationMs: number })
+  | (EventBase & { type: 'reauthRequired'; reason: ReauthReason; waiting: number })
+  | (EventBase & { type: 'reauthResolved' })
+  | (EventBase & { type: 'reauthCancelled'; error: AuthError })
+  | (EventBase & RequestInfo & { type: 'requestQueued'; waiting: number })
+  | (EventBase & RequestInfo & { type: 'requestReplayed'; attempt: number; lateUnauthorized: boolean })
+  | (EventBase &
+      RequestInfo & { type: 'unauthorized'; status: number; diagnosis: Diagnosis; handled: boolean });
+
+export type AuthEventType = AuthEvent['type'];
+export type AuthEventOf<T extends AuthEventType> = Extract<AuthEvent, { type: T }>;
+
+/** A session: token state, single-flight refresh, request gate and re-authentication. */
+export interface Session {
+  getState(): SessionState;
+  /** @returns unsubscribe */
+  subscribe(listener: (state: SessionState, previous: SessionState) => void): () => void;
+  /** Stores tokens (status `signedIn`) and resumes every waiting request. Throws a TypeError on bad input. */
+  signIn(tokens: TokensInput): void;
+  /** Clears tokens and storage; rejects every waiting request with `SIGNED_OUT`. */
+  signOut(): void;
+  /**
+   * The current access token, after waiting for a refresh or re-authentication in progress, and after a
+   * refresh when it expires within the leeway. Null when signed out.
+   */
+  getAccessToken(options?: { signal?: AbortSignal }): Promise<string | null>;
+  /** Refreshes now, or joins the refresh in progress. Rejects with an {@link AuthError} when it fails. */
+  refresh(): Promise<void>;
+  /** Registers the re-authentication prompt; the latest registered handler is active. @returns unregister */
+  onReauth(handler: ReauthHandler): () => void;
+  /** Dismisses an open re-authentication: waiting requests reject with `REAUTH_CANCELLED`. */
+  cancelReauth(): void;
+  /** @returns unsubscribe */
+  on<T extends AuthEventType>(type: T, listener: (event: AuthEventOf<T>) => void): () => void;
+  /** Listens to every event. @returns unsubscribe */
+  on(type: '*', listener: (event: AuthEvent) => void): () => void;
+}
