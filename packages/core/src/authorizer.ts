@@ -1,4 +1,5 @@
 import { diagnose401 } from './diagnose';
+import { misuse } from './errors';
 import { decodeJwt } from './jwt';
 import {
   isOriginAllowed,
@@ -8,9 +9,10 @@ import {
   resolveRequestUrl,
 } from './origins';
 import { getInternals } from './session';
-import type { Diagnosis, Session } from './types';
-import type { HeadersLike } from './utils';
-import { abortReason, redactUrl, waitFor, warnOnce } from './utils';
+import type { Session } from './types';
+import { abortReason, type HeadersLike, redactUrl, waitFor, warnOnce } from './utils';
+
+declare const process: { env: { NODE_ENV?: string } };
 
 export interface AuthorizerOptions {
   /** Origins that may receive the token. Default: the origin of `baseURL`, else `location.origin`. */
@@ -48,7 +50,7 @@ export interface Ticket {
   readonly attempt: number;
 }
 
-/** What the adapter saw: a 401 response, or (with `interceptNetworkError`) a network error. */
+/** What the adapter saw: a 401 response, or (with `interceptNetworkError`, status 0) a network error. */
 export interface UnauthorizedExchange {
   status: number;
   headers?: HeadersLike;
@@ -76,11 +78,11 @@ export interface Authorizer {
 }
 
 const CORS_HINT =
-  'The request failed as a network error while its token was expired: the API likely answers 401 without CORS headers; expose Access-Control-Allow-Origin on its 401 responses.';
+  'A network error with an expired token: the API likely sends its 401 without CORS headers; add them to 401 responses.';
 
 /**
- * The transport-independent half of an adapter: token per send, the 401 decision, the queue.
- * `@reauth/axios` and `@reauth/fetch` are built on it; use it to write an adapter for another client.
+ * The transport-independent half of an adapter: the token for each send, the 401 decision, the queue.
+ * `@reauth/axios` is built on it; use it to write an adapter for another client.
  *
  * @param session from `createSession`
  * @param options allowed origins, retries, header
@@ -93,36 +95,30 @@ export function createAuthorizer(
 ): Authorizer {
   const internals = getInternals(session);
   const { maxRetries = 1, header = 'Authorization', scheme = 'Bearer' } = options;
-  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
-    throw new TypeError(`[reauth] ${where}: \`maxRetries\` must be a whole number, 0 or more.`);
-  }
-  if (typeof header !== 'string' || !/^[\w!#$%&'*+.^`|~-]+$/.test(header)) {
-    throw new TypeError(`[reauth] ${where}: \`header\` must be an HTTP header name such as 'Authorization'.`);
-  }
-  const defaultOrigin =
+  if (!(Number.isInteger(maxRetries) && maxRetries >= 0))
+    throw misuse(where, '`maxRetries` must be a whole number, 0 or more');
+  if (!header || typeof header !== 'string')
+    throw misuse(where, "`header` must be a header name such as 'Authorization'");
+  const fallback =
     originOf(options.baseURL) ?? originOf(typeof location === 'undefined' ? undefined : location.origin);
   const origins = options.allowedOrigins
     ? normalizeOrigins(options.allowedOrigins, where)
-    : defaultOrigin
-      ? [defaultOrigin]
+    : fallback
+      ? [fallback]
       : [];
 
-  async function waiting<T>(
+  async function queue<T>(
     ticket: Pick<Ticket, 'method' | 'url'>,
     wait: () => Promise<T>,
     signal?: AbortSignal,
   ): Promise<T> {
-    internals.waiting.count += 1;
-    internals.emit({
-      type: 'requestQueued',
-      method: ticket.method,
-      url: ticket.url,
-      waiting: internals.waiting.count,
-    });
+    const { waiting } = internals;
+    waiting.count += 1;
+    internals.emit({ type: 'requestQueued', method: ticket.method, url: ticket.url, waiting: waiting.count });
     try {
       return await waitFor(wait(), signal);
     } finally {
-      internals.waiting.count -= 1;
+      waiting.count -= 1;
     }
   }
 
@@ -131,77 +127,55 @@ export function createAuthorizer(
     async authorize({ url, method, baseURL, signal, skipAuth }, attempt = 0) {
       const resolved = resolveRequestUrl(url, baseURL ?? options.baseURL);
       const base = {
-        url: redactUrl(resolved ? resolved.href : url),
+        url: redactUrl(resolved?.href ?? url),
         method: (method ?? 'GET').toUpperCase(),
         attempt,
       };
-      if (skipAuth) return { ...base, mode: 'skip', token: null, epoch: internals.epoch() };
-      if (!isOriginAllowed(resolved, origins)) {
-        warnOnce(
-          `no token was sent to ${resolved?.origin ?? 'an unreadable URL'}: its origin is not in allowedOrigins.`,
-        );
-        return { ...base, mode: 'foreign', token: null, epoch: internals.epoch() };
-      }
-      const token = internals.willWait()
-        ? await waiting(base, () => session.getAccessToken(signal ? { signal } : {}))
-        : signal?.aborted
-          ? Promise.reject(abortReason(signal))
-          : (internals.tokens()?.accessToken ?? null);
-      return { ...base, mode: 'auth', token: await token, epoch: internals.epoch() };
+      let mode: Ticket['mode'] = 'auth';
+      let token: string | null = null;
+      if (skipAuth) mode = 'skip';
+      else if (!isOriginAllowed(resolved, origins)) {
+        mode = 'foreign';
+        if (process.env.NODE_ENV !== 'production') {
+          warnOnce(
+            `no token was sent to ${resolved?.origin ?? 'an unreadable URL'}: its origin is not in allowedOrigins.`,
+          );
+        }
+      } else if (internals.willWait())
+        token = await queue(base, () => session.getAccessToken({ signal: signal as AbortSignal }));
+      else if (signal?.aborted) throw abortReason(signal);
+      else token = internals.tokens()?.accessToken ?? null;
+      return { ...base, mode, token, epoch: internals.epoch() };
     },
 
-    credentials: (ticket) =>
-      ticket.token === null ? null : scheme ? `${scheme} ${ticket.token}` : ticket.token,
+    credentials: ({ token }) => (token === null ? null : scheme ? `${scheme} ${token}` : token),
 
     async handleUnauthorized(ticket, { status, headers, requestHeaders, shouldRefresh, signal }) {
+      const { method, url, token } = ticket;
       const handled = ticket.mode === 'auth' && shouldRefresh && ticket.attempt < maxRetries;
-      const diagnosis: Diagnosis =
-        status === 401
-          ? diagnose401({
-              status,
-              headers,
-              requestHeaders,
-              url: ticket.url,
-              session,
-              allowedOrigins: origins,
-            })
-          : { cause: 'expired_token', hint: CORS_HINT };
-      internals.emit({
-        type: 'unauthorized',
-        method: ticket.method,
-        url: ticket.url,
-        status,
-        diagnosis,
-        handled,
-      });
+      const diagnosis = status
+        ? diagnose401({ status, headers, requestHeaders, url, session, allowedOrigins: origins })
+        : { cause: 'expired_token' as const, hint: CORS_HINT };
+      internals.emit({ type: 'unauthorized', method, url, status, diagnosis, handled });
       if (!handled) return false;
       // Sent by a session that has ended since (signed out, reauth cancelled): no new prompt, no replay.
       if (ticket.epoch !== internals.epoch()) throw internals.endError();
       const current = internals.tokens()?.accessToken ?? null;
-      let lateUnauthorized = false;
-      if (ticket.token === null && current === null) {
+      if (token === null && current === null) {
         // Signed out and refused: the login-modal trigger, when there is a prompt.
         if (!internals.hasReauthHandler()) return false;
-        await waiting(ticket, () => internals.requireReauth('unauthenticated'), signal);
-      } else if (ticket.token !== current) {
-        lateUnauthorized = ticket.token !== null; // refreshed meanwhile: replay at once, no second refresh
-      } else {
-        internals.markRefused(ticket.token as string);
-        await waiting(ticket, () => session.refresh(), signal);
+        await queue(ticket, () => internals.requireReauth('unauthenticated'), signal);
+      } else if (token === current) {
+        internals.markRefused(token as string);
+        await queue(ticket, () => session.refresh(), signal);
       }
-      internals.emit({
-        type: 'requestReplayed',
-        method: ticket.method,
-        url: ticket.url,
-        attempt: ticket.attempt + 1,
-        lateUnauthorized,
-      });
+      // else: refreshed meanwhile (a late 401) — replay at once with the current token, no second refresh.
+      const lateUnauthorized = token !== null && token !== current;
+      internals.emit({ type: 'requestReplayed', method, url, attempt: ticket.attempt + 1, lateUnauthorized });
       return true;
     },
 
-    isExpiredByClaims(ticket) {
-      const exp = ticket.token === null ? undefined : decodeJwt(ticket.token)?.exp;
-      return typeof exp === 'number' && exp * 1000 <= internals.now();
-    },
+    isExpiredByClaims: ({ token }) =>
+      ((decodeJwt(token ?? '')?.exp as number) ?? Number.POSITIVE_INFINITY) * 1000 <= internals.now(),
   };
 }

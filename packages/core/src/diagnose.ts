@@ -15,53 +15,53 @@ export interface Diagnose401Input {
   allowedOrigins?: readonly OriginPattern[];
 }
 
-const HINTS: Record<UnauthorizedCause, string> = {
-  insufficient_scope:
-    "The token is valid but lacks a permission this resource needs; check the user's roles or scopes, not the session.",
-  origin_not_allowed:
-    "No token was sent because this URL's origin is not in allowedOrigins; add it there if the API is yours.",
+/** One sentence each: what to do. */
+export const HINTS: Record<UnauthorizedCause, string> = {
+  insufficient_scope: 'The token lacks a permission this resource needs: check the roles, not the session.',
+  origin_not_allowed: 'No token was sent to this origin: add it to allowedOrigins if the API is yours.',
   missing_authorization:
-    'The request carried no Authorization header; sign in first, and check that it is not marked skipAuth.',
+    'No Authorization header was sent: sign in first, and check the request is not skipAuth.',
   refresh_rejected:
-    'The refresh token was refused, so the user must sign in again; an onReauth prompt resumes the waiting requests.',
-  expired_token:
-    "The access token expired; reauth refreshes and replays — if this repeats, compare the server's clock and the token lifetime.",
+    'The refresh token was refused: the user must sign in again (an onReauth prompt resumes requests).',
+  expired_token: "The token expired: reauth refreshes and replays; if it repeats, check the server's clock.",
   invalid_token:
-    'The server refused the token (revoked, wrong signature or audience); a refresh or a new sign-in gets a valid one.',
-  unknown:
-    'The server gave no reason (no WWW-Authenticate error); check its logs and authentication middleware, and expose WWW-Authenticate through CORS.',
+    'The server refused the token (revoked, bad signature or audience): refresh or sign in again.',
+  unknown: 'The server gave no reason: check its logs, and expose WWW-Authenticate to CORS.',
 };
 
 /**
  * Says why a 401 most likely happened, from the exchange itself — the walk a person troubleshooting a 401
- * does by hand: origin, Authorization header, refresh outcome, WWW-Authenticate, the token's expiry.
+ * does by hand: permission, origin, Authorization header, refresh outcome, the token's expiry.
  *
- * @returns the cause and a one-sentence hint; never contains a token
+ * @returns the cause and a one-sentence hint; never a token
  * @example
  * const { cause, hint } = diagnose401({ status: 401, headers: res.headers, requestHeaders: init.headers, url, session });
  */
 export function diagnose401(input: Diagnose401Input): Diagnosis {
   const challenge = getHeader(input.headers, 'www-authenticate') ?? '';
-  const error = /(?:^|[\s,])error\s*=\s*"?([\w.-]+)/i.exec(challenge)?.[1]?.toLowerCase();
-  const description = /error_description\s*=\s*"([^"]*)"/i.exec(challenge)?.[1] ?? '';
+  const error = /(?:^|[\s,])error\s*=\s*"?([\w.-]+)/i.exec(challenge)?.[1];
   const authorization = getHeader(input.requestHeaders, 'authorization');
-  const internals = input.session && getInternals(input.session);
-  const cause = ((): UnauthorizedCause => {
-    if (error === 'insufficient_scope') return 'insufficient_scope';
-    if (input.url && input.allowedOrigins) {
-      const origins = normalizeOrigins(input.allowedOrigins, 'diagnose401');
-      if (!isOriginAllowed(resolveRequestUrl(input.url), origins)) return 'origin_not_allowed';
-    }
-    if (!authorization) return 'missing_authorization';
-    const state = input.session?.getState();
-    if (state?.status === 'reauthRequired' || state?.error?.code === 'SESSION_EXPIRED')
-      return 'refresh_rejected';
-    const exp = decodeJwt(authorization.replace(/^\S+\s+/, ''))?.exp;
-    const now = internals ? internals.now() : Date.now();
-    if (/expired/i.test(description) || (typeof exp === 'number' && exp * 1000 <= now))
-      return 'expired_token';
-    if (error === 'invalid_token') return 'invalid_token';
-    return 'unknown';
-  })();
+  const state = input.session?.getState();
+  const exp = decodeJwt(authorization?.replace(/^\S+\s+/, '') ?? '')?.exp;
+  const now = input.session ? getInternals(input.session).now() : Date.now();
+  const cause: UnauthorizedCause =
+    error === 'insufficient_scope'
+      ? error
+      : input.url &&
+          input.allowedOrigins &&
+          !isOriginAllowed(
+            resolveRequestUrl(input.url),
+            normalizeOrigins(input.allowedOrigins, 'diagnose401'),
+          )
+        ? 'origin_not_allowed'
+        : !authorization
+          ? 'missing_authorization'
+          : state?.status === 'reauthRequired' || state?.error?.code === 'SESSION_EXPIRED'
+            ? 'refresh_rejected'
+            : /error_description\s*=\s*"[^"]*expired/i.test(challenge) || (exp as number) * 1000 <= now
+              ? 'expired_token'
+              : error === 'invalid_token'
+                ? error
+                : 'unknown';
   return { cause, hint: HINTS[cause] };
 }

@@ -9,13 +9,12 @@ export type AuthErrorCode =
 const BRAND = Symbol.for('reauth.AuthError');
 
 const MESSAGES: Record<AuthErrorCode, string> = {
-  SESSION_EXPIRED: 'The session expired and could not be renewed; sign in again to continue.',
-  REAUTH_CANCELLED: 'Re-authentication was cancelled, so the request was not sent; sign in to continue.',
-  SIGNED_OUT: 'The session was signed out before this request could be sent; sign in again to send it.',
-  REFRESH_TIMEOUT:
-    'The token refresh did not answer in time; the session is kept, retry the request or check the refresh endpoint.',
+  SESSION_EXPIRED: 'The session expired and could not be renewed; sign in again.',
+  REAUTH_CANCELLED: 'Sign-in was cancelled, so the request was not sent; sign in to retry it.',
+  SIGNED_OUT: 'The session was signed out before the request was sent; sign in to retry it.',
+  REFRESH_TIMEOUT: 'The token refresh timed out; the session is kept, so retry later.',
   REFRESH_UNAVAILABLE:
-    'The token refresh failed for a transient reason (network, server error or a bad response); the session is kept, retry the request later.',
+    'The token refresh failed (network, server or bad answer); the session is kept, so retry later.',
 };
 
 /**
@@ -30,11 +29,13 @@ export class AuthError extends Error {
   readonly code: AuthErrorCode;
   declare readonly [BRAND]: true;
 
+  /**
+   * @param code what went wrong
+   * @param options `cause`: the underlying error (a refresh's network error, say); `message` overrides the
+   *   standard one for the code
+   */
   constructor(code: AuthErrorCode, options?: { cause?: unknown; message?: string }) {
-    super(
-      `[reauth] ${options?.message ?? MESSAGES[code]}`,
-      options && 'cause' in options ? { cause: options.cause } : undefined,
-    );
+    super(`[reauth] ${options?.message ?? MESSAGES[code]}`, options);
     this.name = 'AuthError';
     this.code = code;
   }
@@ -47,5 +48,10 @@ Object.defineProperty(AuthError.prototype, BRAND, { value: true });
  * @returns true for reauth's own errors
  */
 export function isAuthError(error: unknown): error is AuthError {
-  return typeof error === 'object' && error !== null && (error as { [BRAND]?: unknown })[BRAND] === true;
+  return (error as { [BRAND]?: unknown } | null)?.[BRAND] === true;
+}
+
+/** A misuse error: says where and what was expected. */
+export function misuse(where: string, expected: string): TypeError {
+  return new TypeError(`[reauth] ${where}: ${expected}.`);
 }

@@ -1,66 +1,57 @@
+import { misuse } from './errors';
+
 /** An `allowedOrigins` entry: an origin string (`scheme://host:port`) or a RegExp tested against the origin. */
 export type OriginPattern = string | RegExp;
 
 const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
-
-function locationHref(): string | undefined {
-  return typeof location === 'undefined' ? undefined : location.href;
-}
+const page = () => (typeof location === 'undefined' ? undefined : location.href);
 
 /**
- * Validates `allowedOrigins` and normalizes the strings to origins.
+ * Validates `allowedOrigins`: strings become origins, RegExps lose g/y (so test() keeps no state).
  * @throws TypeError naming the bad entry
  */
 export function normalizeOrigins(patterns: readonly OriginPattern[], where: string): OriginPattern[] {
   if (!Array.isArray(patterns))
-    throw new TypeError(`[reauth] ${where}: \`allowedOrigins\` must be an array of origins or RegExps.`);
+    throw misuse(where, '`allowedOrigins` must be an array of origins or RegExps');
   return patterns.map((pattern) => {
-    // A copy without g/y, so test() keeps no state between requests.
     if (pattern instanceof RegExp) return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
-    let parsed: URL | undefined;
     try {
-      parsed = typeof pattern === 'string' ? new URL(pattern) : undefined;
+      const url = new URL(pattern);
+      if (url.origin !== 'null' && url.href === `${url.origin}/`) return url.origin;
     } catch {}
-    if (
-      !parsed ||
-      parsed.origin === 'null' ||
-      parsed.pathname !== '/' ||
-      parsed.search ||
-      parsed.hash ||
-      parsed.username
-    ) {
-      throw new TypeError(
-        `[reauth] ${where}: allowedOrigins entry ${JSON.stringify(String(pattern))} is not an origin; use 'scheme://host[:port]' (no path) or a RegExp.`,
-      );
-    }
-    return parsed.origin;
+    throw misuse(
+      where,
+      `allowedOrigins entry ${JSON.stringify(String(pattern))} is not an origin ('scheme://host[:port]', no path) or a RegExp`,
+    );
   });
 }
 
-/** The origin of `baseURL` (resolved against `location`), or null. */
+/** The origin of a URL (resolved against the page), or null. */
 export function originOf(url: string | undefined): string | null {
-  if (!url) return null;
   try {
-    return new URL(url, locationHref()).origin;
+    return url ? new URL(url, page()).origin : null;
   } catch {
     return null;
   }
 }
 
 /**
- * Where a request goes: the absolute URL, or null for a relative URL with nothing to resolve it against
- * (always allowed: it can only reach the page's own origin). `undefined` for an absolute URL that can't be read.
+ * Where a request goes. Null for a relative URL with nothing to resolve it against (it can only reach the
+ * page's own origin); undefined for an absolute URL that can't be read. A relative URL is joined to `baseURL`
+ * as axios does (strings, not URL resolution), else resolved against the page.
  */
 export function resolveRequestUrl(url: string, baseURL?: string): URL | null | undefined {
-  const base = baseURL
-    ? originOf(baseURL)
-      ? new URL(baseURL, locationHref()).href
-      : undefined
-    : locationHref();
+  let base = page();
+  try {
+    if (baseURL) base = new URL(baseURL, base).href;
+  } catch {
+    base = undefined;
+  }
   try {
     if (ABSOLUTE.test(url)) return new URL(url, base);
-    if (!base) return null;
-    return new URL(baseURL ? `${base.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : url, base);
+    return base
+      ? new URL(baseURL ? `${base.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : url, base)
+      : null;
   } catch {
     return ABSOLUTE.test(url) ? undefined : null;
   }
@@ -68,9 +59,8 @@ export function resolveRequestUrl(url: string, baseURL?: string): URL | null | u
 
 /** Whether a token may be sent to `url` (as resolved by {@link resolveRequestUrl}). */
 export function isOriginAllowed(url: URL | null | undefined, patterns: readonly OriginPattern[]): boolean {
-  if (url === null) return true;
-  if (url === undefined) return false;
-  return patterns.some((pattern) =>
-    typeof pattern === 'string' ? pattern === url.origin : pattern.test(url.origin),
+  return (
+    url === null ||
+    (!!url && patterns.some((p) => (typeof p === 'string' ? p === url.origin : p.test(url.origin))))
   );
 }

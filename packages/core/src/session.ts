@@ -1,5 +1,5 @@
 import { createStore } from 'zustand/vanilla';
-import { AuthError } from './errors';
+import { AuthError, misuse } from './errors';
 import {
   createMemoryStorage,
   normalizeTokens,
@@ -7,43 +7,40 @@ import {
   type TokenSet,
   writeStoredTokens,
 } from './tokens';
-import type {
-  AuthEvent,
-  ReauthHandler,
-  ReauthReason,
-  Session,
-  SessionOptions,
-  SessionState,
-  TokensInput,
-} from './types';
+import type { AuthEvent, ReauthHandler, ReauthReason, Session, SessionOptions, SessionState } from './types';
 import { type Deferred, deferred, getHttpStatus, waitFor, warnOnce } from './utils';
+
+declare const process: { env: { NODE_ENV?: string } };
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** An event as emitted, before the session stamps its time. */
+export type AuthEventInput = DistributiveOmit<AuthEvent, 'at'>;
 
 /** What the adapters need of a session beyond its public API. */
 export interface SessionInternals {
   now(): number;
-  /** Bumped whenever a session ends: a request sent in an earlier epoch must not be replayed. */
+  /** Bumped whenever a session ends: a request sent in an earlier epoch is never replayed. */
   epoch(): number;
   /** The error that ended the last session. */
   endError(): AuthError;
   tokens(): TokenSet | null;
   /** Whether `getAccessToken` would wait now (refresh or re-authentication). */
   willWait(): boolean;
-  /** Remember that the server refused this token, so it is not sent again as valid. */
+  /** The server refused this token: don't send it as valid again. */
   markRefused(token: string): void;
   hasReauthHandler(): boolean;
   requireReauth(reason: ReauthReason): Promise<void>;
-  emit(event: DistributiveOmit<AuthEvent, 'at'>): void;
+  emit(event: AuthEventInput): void;
   /** Requests waiting now, for events. */
   waiting: { count: number };
 }
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 const INTERNALS = Symbol.for('reauth.internals');
 
-/** @internal adapters only */
+/** @internal for adapters: the internals of a session made by `createSession`. */
 export function getInternals(session: Session): SessionInternals {
-  const internals = (session as Session & { [INTERNALS]?: SessionInternals })[INTERNALS];
-  if (!internals) throw new TypeError('[reauth] expected a session made by createSession() of @reauth/core.');
+  const internals = (session as { [INTERNALS]?: SessionInternals } | null)?.[INTERNALS];
+  if (!internals) throw misuse('reauth', 'expected a session made by createSession() of @reauth/core');
   return internals;
 }
 
@@ -52,12 +49,10 @@ interface Flight {
   outcome: Deferred<'ok' | 'reauth'>;
   controller: AbortController;
 }
-
-function assertOption(ok: boolean, message: string): void {
-  if (!ok) throw new TypeError(`[reauth] createSession: ${message}`);
+interface Reauth {
+  done: Deferred<void>;
+  controller: AbortController;
 }
-
-const isRejectedByDefault = (error: unknown) => [400, 401, 403].includes(getHttpStatus(error) ?? 0);
 
 /**
  * Creates a session: token state, single-flight refresh, request gate and re-authentication.
@@ -73,38 +68,53 @@ const isRejectedByDefault = (error: unknown) => [400, 401, 403].includes(getHttp
 export function createSession(options: SessionOptions = {}): Session {
   const {
     refresh: refreshTokens,
+    storage = createMemoryStorage(),
     storageKey = 'reauth',
     refreshLeewayMs,
     refreshTimeoutMs = 15_000,
+    isRefreshRejected = (error: unknown) => [400, 401, 403].includes(getHttpStatus(error) as number),
+    now = Date.now,
   } = options;
-  assertOption(
-    refreshTokens === undefined || typeof refreshTokens === 'function',
-    '`refresh` must be a function ({ refreshToken, signal }) => Promise<tokens>.',
+  const check = (ok: boolean, expected: string) => {
+    if (!ok) throw misuse('createSession', expected);
+  };
+  check(
+    !refreshTokens || typeof refreshTokens === 'function',
+    '`refresh` must be a function ({ refreshToken, signal }) => Promise<tokens>',
   );
-  assertOption(
+  check(
     refreshLeewayMs === undefined || (refreshLeewayMs >= 0 && refreshLeewayMs < Number.POSITIVE_INFINITY),
-    '`refreshLeewayMs` must be a finite number of milliseconds, 0 or more.',
+    '`refreshLeewayMs` must be a finite number of ms, 0 or more',
   );
-  assertOption(
-    refreshTimeoutMs > 0,
-    '`refreshTimeoutMs` must be a positive number of milliseconds (Infinity for none).',
+  check(refreshTimeoutMs > 0, '`refreshTimeoutMs` must be a positive number of ms (Infinity for none)');
+  check(
+    typeof storage?.getItem === 'function' &&
+      typeof storage.setItem === 'function' &&
+      typeof storage.removeItem === 'function',
+    '`storage` must have getItem, setItem and removeItem (localStorage works as is)',
   );
-  assertOption(
-    typeof storageKey === 'string' && storageKey !== '',
-    '`storageKey` must be a non-empty string.',
-  );
-  const storage = options.storage ?? createMemoryStorage();
-  assertOption(
-    ['getItem', 'setItem', 'removeItem'].every(
-      (m) => typeof (storage as unknown as Record<string, unknown>)[m] === 'function',
-    ),
-    '`storage` must have getItem, setItem and removeItem (localStorage works as is).',
-  );
-  const now = options.now ?? Date.now;
-  const isRefreshRejected = options.isRefreshRejected ?? isRejectedByDefault;
 
   let tokens = readStoredTokens(storage, storageKey);
-  if (tokens && !tokens.refreshToken && isExpired(tokens)) {
+  let epoch = 0;
+  let endError = new AuthError('SIGNED_OUT');
+  let refusedToken: string | null = null;
+  let flight: Flight | null = null;
+  let reauth: Reauth | null = null;
+  // One entry per registration, so removing one registration of a handler leaves the others.
+  const handlers: { handler: ReauthHandler }[] = [];
+  const listeners = new Set<(event: AuthEvent) => void>();
+  const waiting = { count: 0 };
+
+  const isTerminal = (cause: unknown) => {
+    try {
+      return isRefreshRejected(cause);
+    } catch {
+      return false; // a throwing predicate must not leave the waiters hanging
+    }
+  };
+  const isExpired = (set: TokenSet) => set.expiresAt !== null && set.expiresAt <= now();
+  const canRefresh = (set: TokenSet) => !!refreshTokens && !!set.refreshToken;
+  if (tokens && !canRefresh(tokens) && isExpired(tokens)) {
     tokens = null;
     writeStoredTokens(storage, storageKey, null);
   }
@@ -114,37 +124,23 @@ export function createSession(options: SessionOptions = {}): Session {
     expiresAt: tokens?.expiresAt ?? null,
     error: null,
   }));
-  let epoch = 0;
-  let endError = new AuthError('SIGNED_OUT');
-  let refusedToken: string | null = null;
-  let flight: Flight | null = null;
-  let reauth: { done: Deferred<void>; controller: AbortController } | null = null;
-  const handlers: ReauthHandler[] = [];
-  const listeners = new Set<(event: AuthEvent) => void>();
-  const waiting = { count: 0 };
+  const setState = store.setState;
 
-  function emit(event: DistributiveOmit<AuthEvent, 'at'>): void {
-    const full = { ...event, at: now() } as AuthEvent;
+  function emit(event: AuthEventInput): void {
+    const stamped = { ...event, at: now() } as AuthEvent;
     for (const listener of [...listeners]) {
       try {
-        listener(full);
+        listener(stamped);
       } catch (error) {
         console.error('[reauth] an event listener threw; the session goes on.', error);
       }
     }
   }
 
-  function isExpired(set: TokenSet): boolean {
-    return set.expiresAt !== null && set.expiresAt <= now();
-  }
-  function canRefresh(set: TokenSet): boolean {
-    return Boolean(refreshTokens && set.refreshToken);
-  }
-  function isUsable(set: TokenSet | null): set is TokenSet {
-    return set !== null && set.accessToken !== refusedToken && !isExpired(set);
-  }
+  /** Usable: not refused by the server and not expired by the clock. */
+  const isUsable = (set: TokenSet | null) => !!set && set.accessToken !== refusedToken && !isExpired(set);
   function needsRefresh(set: TokenSet): boolean {
-    if (set.accessToken === refusedToken || isExpired(set)) return true;
+    if (!isUsable(set)) return true;
     if (set.expiresAt === null || !canRefresh(set)) return false;
     const leeway = refreshLeewayMs ?? Math.min(30_000, (set.expiresAt - set.receivedAt) / 2);
     return set.expiresAt - now() <= leeway;
@@ -154,134 +150,125 @@ export function createSession(options: SessionOptions = {}): Session {
     tokens = next;
     refusedToken = null;
     writeStoredTokens(storage, storageKey, next);
-    store.setState({ status: 'signedIn', user: next.user, expiresAt: next.expiresAt, error: null });
+    setState({ status: 'signedIn', user: next.user, expiresAt: next.expiresAt, error: null });
   }
 
+  /** Ends the session: everything waiting rejects with `error`; a refresh landing later is discarded. */
   function endSession(error: AuthError): void {
+    const [lostFlight, lostReauth] = [flight, reauth];
     epoch += 1;
     endError = error;
-    tokens = null;
-    refusedToken = null;
+    tokens = refusedToken = flight = reauth = null;
     writeStoredTokens(storage, storageKey, null);
-    const [lostFlight, lostReauth] = [flight, reauth];
-    flight = null;
-    reauth = null;
     lostFlight?.controller.abort();
     lostFlight?.outcome.reject(error);
     lostReauth?.controller.abort();
     lostReauth?.done.reject(error);
-    store.setState({
-      status: 'signedOut',
-      user: null,
-      expiresAt: null,
-      error: error.code === 'SIGNED_OUT' ? null : error,
-    });
-    emit({ type: 'signedOut', error: error.code === 'SIGNED_OUT' ? null : error });
+    const shown = error.code === 'SIGNED_OUT' ? null : error;
+    setState({ status: 'signedOut', user: null, expiresAt: null, error: shown });
+    emit({ type: 'signedOut', error: shown });
   }
 
-  function signIn(input: TokensInput): void {
+  function signIn(input: Parameters<Session['signIn']>[0]): void {
     const next = normalizeTokens(input, now(), null, 'signIn(tokens)');
-    const [superseded, resolvedReauth] = [flight, reauth];
-    flight = null;
-    reauth = null;
+    const [superseded, resolved] = [flight, reauth];
+    flight = reauth = null;
     commit(next);
-    // A refresh still in flight would write older tokens over these: drop it, and let its waiters go on.
+    // A refresh still in flight would write older tokens over these: drop it; its waiters go on with these.
     superseded?.controller.abort();
     superseded?.outcome.resolve('ok');
     emit({ type: 'signedIn', user: next.user, expiresAt: next.expiresAt });
-    if (resolvedReauth) {
-      resolvedReauth.controller.abort();
-      resolvedReauth.done.resolve();
+    if (resolved) {
+      resolved.controller.abort();
+      resolved.done.resolve();
       emit({ type: 'reauthResolved' });
     }
   }
 
-  function requireReauth(reason: ReauthReason, expired = new AuthError('SESSION_EXPIRED')): Promise<void> {
-    if (reauth) return reauth.done.promise;
-    const handler = handlers[handlers.length - 1];
-    if (!handler) {
-      endSession(expired);
-      return Promise.reject(expired);
-    }
-    const current = { done: deferred<void>(), controller: new AbortController() };
-    reauth = current;
-    store.setState({ status: 'reauthRequired', error: reason === 'unauthenticated' ? null : expired });
-    emit({ type: 'reauthRequired', reason, waiting: waiting.count });
-    const cancel = (cause?: unknown) => dismissReauth(current, cause);
-    Promise.resolve()
-      .then(() => handler({ reason, signal: current.controller.signal }))
-      .then((result) => {
-        if (reauth !== current) return;
-        if (result == null) return cancel();
-        try {
-          signIn(result);
-        } catch (error) {
-          warnOnce(
-            'the reauth handler resolved with tokens that signIn() refused; the prompt counts as dismissed.',
-          );
-          cancel(error);
-        }
-      }, cancel);
-    return current.done.promise;
-  }
-
-  function dismissReauth(which: typeof reauth, cause?: unknown): void {
+  function dismissReauth(which: Reauth | null, cause?: unknown): void {
     if (!which || reauth !== which) return;
-    const error = new AuthError('REAUTH_CANCELLED', cause === undefined ? undefined : { cause });
+    const error = new AuthError('REAUTH_CANCELLED', { cause });
     emit({ type: 'reauthCancelled', error });
     endSession(error);
   }
 
-  function waitForReauth(): Promise<void> {
+  function requireReauth(reason: ReauthReason, expired = new AuthError('SESSION_EXPIRED')): Promise<void> {
     if (reauth) return reauth.done.promise;
-    return tokens ? Promise.resolve() : Promise.reject(endError);
+    const handler = handlers[handlers.length - 1]?.handler;
+    if (!handler) {
+      endSession(expired);
+      return Promise.reject(expired);
+    }
+    const current: Reauth = { done: deferred(), controller: new AbortController() };
+    reauth = current;
+    setState({ status: 'reauthRequired', error: reason === 'unauthenticated' ? null : expired });
+    emit({ type: 'reauthRequired', reason, waiting: waiting.count });
+    Promise.resolve()
+      .then(() => handler({ reason, signal: current.controller.signal }))
+      .then((result) => {
+        if (reauth !== current) return;
+        if (result == null) return dismissReauth(current);
+        try {
+          signIn(result);
+        } catch (error) {
+          if (process.env.NODE_ENV !== 'production') {
+            warnOnce(
+              'the reauth handler resolved with tokens signIn() refuses; the prompt counts as dismissed.',
+            );
+          }
+          dismissReauth(current, error);
+        }
+      })
+      .catch((error) => dismissReauth(current, error));
+    return current.done.promise;
   }
 
-  function startFlight(current: TokenSet & { refreshToken: string }): Flight {
+  function startFlight(refreshToken: string): Flight {
     const started = now();
     const own: Flight = { outcome: deferred(), controller: new AbortController() };
-    flight = own;
-    store.setState({ status: 'refreshing' });
-    emit({ type: 'refreshStart', waiting: waiting.count });
-    const fail = (error: AuthError) => {
-      if (flight !== own) return;
+    const land = (failure?: AuthError, terminal = false) => {
       clearTimeout(grace);
       flight = null;
-      store.setState({ status: 'signedIn', error });
-      emit({ type: 'refreshFailure', error, terminal: false, durationMs: now() - started });
+      if (failure) emit({ type: 'refreshFailure', error: failure, terminal, durationMs: now() - started });
+    };
+    const fail = (error: AuthError) => {
+      land(error);
+      setState({ status: 'signedIn', error });
       own.outcome.reject(error);
     };
-    // REFRESH_TIMEOUT releases the waiters; the call itself gets a grace period to land, then is abandoned.
-    const grace = Number.isFinite(refreshTimeoutMs)
-      ? setTimeout(() => {
-          own.controller.abort();
-          fail(new AuthError('REFRESH_TIMEOUT'));
-        }, 2 * refreshTimeoutMs)
-      : undefined;
+    flight = own;
+    setState({ status: 'refreshing' });
+    emit({ type: 'refreshStart', waiting: waiting.count });
+    // REFRESH_TIMEOUT releases the waiters; the call itself gets as long again to land, then is abandoned.
+    const grace =
+      refreshTimeoutMs < Number.POSITIVE_INFINITY
+        ? setTimeout(() => {
+            own.controller.abort();
+            // Superseded meanwhile (signIn, signOut): nothing of this flight may touch the session.
+            if (flight === own) fail(new AuthError('REFRESH_TIMEOUT'));
+          }, 2 * refreshTimeoutMs)
+        : undefined;
     Promise.resolve()
-      .then(() => refreshTokens!({ refreshToken: current.refreshToken, signal: own.controller.signal }))
+      .then(() => refreshTokens!({ refreshToken, signal: own.controller.signal }))
       .then(
         (result) => {
           if (flight !== own) return;
           let next: TokenSet;
           try {
-            next = normalizeTokens(result, now(), current.refreshToken, 'refresh() result');
+            next = normalizeTokens(result, now(), refreshToken, 'refresh() result');
           } catch (cause) {
             return fail(new AuthError('REFRESH_UNAVAILABLE', { cause }));
           }
-          clearTimeout(grace);
-          flight = null;
+          land();
           commit(next);
           emit({ type: 'refreshSuccess', expiresAt: next.expiresAt, durationMs: now() - started });
           own.outcome.resolve('ok');
         },
         (cause) => {
           if (flight !== own) return;
-          if (!isRefreshRejected(cause)) return fail(new AuthError('REFRESH_UNAVAILABLE', { cause }));
-          clearTimeout(grace);
-          flight = null;
+          if (!isTerminal(cause)) return fail(new AuthError('REFRESH_UNAVAILABLE', { cause }));
           const expired = new AuthError('SESSION_EXPIRED', { cause });
-          emit({ type: 'refreshFailure', error: expired, terminal: true, durationMs: now() - started });
+          land(expired, true);
           requireReauth('refresh_rejected', expired).catch(() => {});
           own.outcome.resolve('reauth');
         },
@@ -291,19 +278,26 @@ export function createSession(options: SessionOptions = {}): Session {
 
   function refresh(): Promise<void> {
     if (reauth) return reauth.done.promise;
-    if (!tokens) {
+    if (!tokens)
       return Promise.reject(
         new AuthError('SIGNED_OUT', { message: 'refresh() needs a signed-in session; call signIn() first.' }),
       );
-    }
     if (!flight && !canRefresh(tokens)) return requireReauth('no_refresh_token');
-    const own = flight ?? startFlight(tokens as TokenSet & { refreshToken: string });
+    const own = flight ?? startFlight(tokens.refreshToken as string);
     return waitFor(
       own.outcome.promise,
       undefined,
       refreshTimeoutMs,
       () => new AuthError('REFRESH_TIMEOUT'),
-    ).then((outcome) => (outcome === 'reauth' ? waitForReauth() : undefined));
+    ).then((outcome) =>
+      outcome === 'ok'
+        ? undefined
+        : reauth
+          ? reauth.done.promise
+          : tokens
+            ? undefined
+            : Promise.reject(endError),
+    );
   }
 
   async function getAccessToken({ signal }: { signal?: AbortSignal } = {}): Promise<string | null> {
@@ -324,8 +318,8 @@ export function createSession(options: SessionOptions = {}): Session {
     epoch: () => epoch,
     endError: () => endError,
     tokens: () => tokens,
-    willWait: () => Boolean(reauth || flight || (tokens && needsRefresh(tokens))),
-    markRefused: (token) => {
+    willWait: () => !!(reauth || flight || (tokens && needsRefresh(tokens))),
+    markRefused(token) {
       if (tokens?.accessToken === token) refusedToken = token;
     },
     hasReauthHandler: () => handlers.length > 0,
@@ -334,37 +328,40 @@ export function createSession(options: SessionOptions = {}): Session {
     waiting,
   };
 
-  const session: Session = {
-    getState: store.getState,
-    subscribe: store.subscribe,
-    signIn,
-    signOut() {
-      if (store.getState().status === 'signedOut') return writeStoredTokens(storage, storageKey, null);
-      endSession(new AuthError('SIGNED_OUT'));
+  return Object.defineProperty<Session>(
+    {
+      getState: store.getState,
+      subscribe: store.subscribe,
+      signIn,
+      signOut() {
+        if (store.getState().status !== 'signedOut') endSession(new AuthError('SIGNED_OUT'));
+        else writeStoredTokens(storage, storageKey, null);
+      },
+      getAccessToken,
+      refresh,
+      onReauth(handler) {
+        if (typeof handler !== 'function')
+          throw misuse(
+            'onReauth(handler)',
+            'expected a function ({ reason, signal }) => Promise<tokens | null>',
+          );
+        const entry = { handler };
+        handlers.push(entry);
+        return () => {
+          const index = handlers.indexOf(entry);
+          if (index >= 0) handlers.splice(index, 1);
+        };
+      },
+      cancelReauth: () => dismissReauth(reauth),
+      on(type: string, listener: (event: never) => void) {
+        const filtered = (event: AuthEvent) => {
+          if (type === '*' || event.type === type) (listener as (event: AuthEvent) => void)(event);
+        };
+        listeners.add(filtered);
+        return () => void listeners.delete(filtered);
+      },
     },
-    getAccessToken,
-    refresh,
-    onReauth(handler) {
-      if (typeof handler !== 'function') {
-        throw new TypeError(
-          '[reauth] onReauth(handler) expected a function ({ reason, signal }) => Promise<tokens | null>.',
-        );
-      }
-      handlers.push(handler);
-      return () => {
-        const index = handlers.lastIndexOf(handler);
-        if (index >= 0) handlers.splice(index, 1);
-      };
-    },
-    cancelReauth: () => dismissReauth(reauth),
-    on(type: string, listener: (event: never) => void) {
-      const filtered = (event: AuthEvent) => {
-        if (type === '*' || event.type === type) (listener as (event: AuthEvent) => void)(event);
-      };
-      listeners.add(filtered);
-      return () => void listeners.delete(filtered);
-    },
-  };
-  Object.defineProperty(session, INTERNALS, { value: internals });
-  return session;
+    INTERNALS,
+    { value: internals },
+  );
 }
