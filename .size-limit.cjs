@@ -10,7 +10,7 @@ module.exports = [
     path: 'packages/core/dist/index.js',
     import: everything('packages/core/dist/index.js'),
     gzip: true,
-    limit: '3.5 kB',
+    limit: '5.75 kB',
     modifyEsbuildConfig: production,
   },
   {
