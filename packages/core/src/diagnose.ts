@@ -39,7 +39,7 @@ export const HINTS: Record<UnauthorizedCause, string> = {
  */
 export function diagnose401(input: Diagnose401Input): Diagnosis {
   const challenge = getHeader(input.headers, 'www-authenticate') ?? '';
-  const error = /(?:^|[\s,])error\s*=\s*"?([\w.-]+)/i.exec(challenge)?.[1];
+  const error = /(?:^|[\s,])error\s*=\s*"?([\w.-]+)/i.exec(challenge)?.[1]?.toLowerCase();
   const authorization = getHeader(input.requestHeaders, 'authorization');
   const state = input.session?.getState();
   const exp = decodeJwt(authorization?.replace(/^\S+\s+/, '') ?? '')?.exp;

@@ -37,6 +37,17 @@ export interface SessionInternals {
 
 const INTERNALS = Symbol.for('reauth.internals');
 
+/** A listener that throws must not break the session mid-update (tokens stored, waiters not released). */
+function isolated<A extends unknown[]>(listener: (...args: A) => void): (...args: A) => void {
+  return (...args) => {
+    try {
+      listener(...args);
+    } catch (error) {
+      console.error('[reauth] a listener threw; the session goes on.', error);
+    }
+  };
+}
+
 /** @internal for adapters: the internals of a session made by `createSession`. */
 export function getInternals(session: Session): SessionInternals {
   const internals = (session as { [INTERNALS]?: SessionInternals } | null)?.[INTERNALS];
@@ -128,13 +139,7 @@ export function createSession(options: SessionOptions = {}): Session {
 
   function emit(event: AuthEventInput): void {
     const stamped = { ...event, at: now() } as AuthEvent;
-    for (const listener of [...listeners]) {
-      try {
-        listener(stamped);
-      } catch (error) {
-        console.error('[reauth] an event listener threw; the session goes on.', error);
-      }
-    }
+    for (const listener of [...listeners]) isolated(listener)(stamped);
   }
 
   /** Usable: not refused by the server and not expired by the clock. */
@@ -331,7 +336,7 @@ export function createSession(options: SessionOptions = {}): Session {
   return Object.defineProperty<Session>(
     {
       getState: store.getState,
-      subscribe: store.subscribe,
+      subscribe: (listener) => store.subscribe(isolated(listener)),
       signIn,
       signOut() {
         if (store.getState().status !== 'signedOut') endSession(new AuthError('SIGNED_OUT'));
