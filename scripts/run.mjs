@@ -11,7 +11,12 @@ const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).pac
 const env = { ...process.env, COREPACK_ENABLE_STRICT: '0', npm_config_update_notifier: 'false' };
 
 function run(command, args) {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env, shell: process.platform === 'win32' });
+  const result = spawnSync(command, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env,
+    shell: process.platform === 'win32',
+  });
   if (result.error) throw result.error;
   return result.status ?? 1;
 }

@@ -1,15 +1,15 @@
 import {
-  type Authorizer,
   type AuthorizerOptions,
+  type AuthRequest,
+  challengeError,
   createAuthorizer,
-  getHeaderValue,
   type Session,
   type Ticket,
 } from '@reauth/core';
 import {
   type AxiosError,
+  AxiosHeaders,
   type AxiosInstance,
-  type AxiosRequestConfig,
   CanceledError,
   type InternalAxiosRequestConfig,
   isAxiosError,
@@ -36,17 +36,11 @@ export interface AttachAuthOptions extends Omit<AuthorizerOptions, 'baseURL'> {
   interceptNetworkError?: boolean;
 }
 
-/** Marks a replay on the adapter's own copy of the config; a class instance, so axios keeps it by identity. */
-class Replay {
-  constructor(readonly attempt: number) {}
-}
-const REPLAY = 'reauth:replay';
 const sendAsIs = [(data: unknown) => data];
 
 /** The default `shouldRefresh`: any 401 but one that names a missing permission. */
 export function isRefreshable(error: AxiosError): boolean {
-  const challenge = getHeaderValue(error.response?.headers, 'www-authenticate') ?? '';
-  return error.response?.status === 401 && !/error\s*=\s*"?insufficient_scope/i.test(challenge);
+  return error.response?.status === 401 && challengeError(error.response.headers) !== 'insufficient_scope';
 }
 
 /**
@@ -68,81 +62,93 @@ export function attachAuth(
   session: Session,
   options: AttachAuthOptions = {},
 ): () => void {
-  if (typeof instance?.request !== 'function' || typeof instance.interceptors?.request?.use !== 'function') {
-    throw new TypeError(
-      '[reauth] attachAuth(instance, session): expected an axios instance (axios.create()) as the first argument.',
-    );
-  }
-  if (typeof session?.getAccessToken !== 'function') {
-    throw new TypeError(
-      '[reauth] attachAuth(instance, session): expected a session from createSession() as the second argument.',
-    );
-  }
-  const { shouldRefresh = isRefreshable, interceptNetworkError = false, ...rest } = options;
-  const authorizer: Authorizer = createAuthorizer(
-    session,
-    { ...rest, baseURL: instance.defaults.baseURL },
-    'attachAuth',
-  );
-  // Keyed by the config axios hands the interceptors (its own copy), and by its headers in case another
-  // interceptor returned a new config object; never written onto the caller's objects.
-  const tickets = new WeakMap<object, Ticket>();
-  const toCancel = (error: unknown, config: InternalAxiosRequestConfig) =>
-    config.signal?.aborted ? new CanceledError(undefined, config) : error;
-
-  const requestId = instance.interceptors.request.use(async (config) => {
-    const mark = (config as unknown as Record<string, unknown>)[REPLAY];
-    const request = {
-      url: config.url ?? '',
-      method: config.method,
-      baseURL: config.baseURL,
-      signal: config.signal as AbortSignal | undefined,
-      skipAuth: config.skipAuth,
-    };
-    const ticket = await authorizer
-      .authorize(request, mark instanceof Replay ? mark.attempt : 0)
-      .catch((error: unknown) => Promise.reject(toCancel(error, config)));
+  const expected =
+    typeof instance?.interceptors?.request?.use !== 'function'
+      ? 'an axios instance (axios.create()) as the first'
+      : typeof session?.getAccessToken !== 'function' && 'a session from createSession() as the second';
+  if (expected) throw new TypeError(`[reauth] attachAuth(instance, session): expected ${expected} argument.`);
+  const { shouldRefresh = isRefreshable, interceptNetworkError, ...rest } = options;
+  const authorizer = createAuthorizer(session, { ...rest, baseURL: instance.defaults.baseURL }, 'attachAuth');
+  const { header } = authorizer;
+  // Keyed by the headers object of axios's own copy of the config: it travels with the request through
+  // dispatch into error.config, also when another interceptor returns a new config object. Nothing is
+  // written onto the caller's objects.
+  const tickets = new WeakMap<AxiosHeaders, Ticket>();
+  const cancelled = (config: InternalAxiosRequestConfig) => (error: unknown) =>
+    Promise.reject(config.signal?.aborted ? new CanceledError(undefined, config) : error);
+  // axios's config has the fields of an AuthRequest under the same names: no copy per request.
+  const authorize = authorizer.authorize as unknown as (
+    config: InternalAxiosRequestConfig,
+    attempt: number,
+    canWait: boolean,
+  ) => Ticket | Promise<Ticket>;
+  /** Puts the ticket's token on the headers; a replay never keeps the token of its first send. */
+  const sign = (headers: AxiosHeaders, ticket: Ticket) => {
     const value = authorizer.credentials(ticket);
-    if (value !== null) config.headers.set(authorizer.header, value);
-    else if (ticket.attempt > 0 && ticket.mode === 'auth') config.headers.delete(authorizer.header);
-    tickets.set(config, ticket);
-    tickets.set(config.headers, ticket);
-    return config;
-  });
+    if (value !== null) headers.set(header, value);
+    else if (ticket.attempt) headers.delete(header);
+    tickets.set(headers, ticket);
+    return headers;
+  };
+  const request = (config: InternalAxiosRequestConfig, canWait: boolean) => {
+    const ticket = authorize(config, 0, canWait);
+    if (!(ticket instanceof Promise)) return sign(config.headers, ticket) && config;
+    return ticket.then((ready) => sign(config.headers, ready) && config, cancelled(config));
+  };
+  // Two registrations: when nothing has to wait (almost always) a synchronous one that never waits, so axios
+  // keeps its synchronous path; while a refresh or a re-authentication runs, an asynchronous one that waits.
+  const mustWait = (config: InternalAxiosRequestConfig) =>
+    authorizer.mustWait(config as unknown as AuthRequest);
+  const requestIds = [
+    instance.interceptors.request.use(
+      (config) => request(config, false) as InternalAxiosRequestConfig,
+      undefined,
+      {
+        synchronous: true,
+        runWhen: (config) => !mustWait(config),
+      },
+    ),
+    instance.interceptors.request.use((config) => request(config, true), undefined, { runWhen: mustWait }),
+  ];
 
-  const responseId = instance.interceptors.response.use(undefined, async (error: unknown) => {
-    if (!isAxiosError(error) || !error.config) throw error;
-    const config = error.config;
-    const ticket = tickets.get(config) ?? tickets.get(config.headers);
-    const status = error.response?.status;
-    const hiddenByCors =
-      interceptNetworkError &&
-      !error.response &&
-      error.code === 'ERR_NETWORK' &&
-      !!ticket &&
-      authorizer.isExpiredByClaims(ticket);
-    if (!ticket || (status !== 401 && !hiddenByCors)) throw error;
-    const replay = await authorizer
-      .handleUnauthorized(ticket, {
+  // Replays go through an instance without interceptors: the app's request interceptors already ran on the
+  // first send (their work is in the config), and the response interceptors after this one run once, on the
+  // outcome returned from here.
+  const replayer = instance.create();
+  const responseId = instance.interceptors.response.use(undefined, async (first: unknown) => {
+    let error = first;
+    let ticket = isAxiosError(error) && error.config ? tickets.get(error.config.headers) : undefined;
+    while (ticket && isAxiosError(error) && error.config) {
+      const config = error.config;
+      const status = error.response?.status;
+      const hiddenByCors =
+        interceptNetworkError &&
+        !error.response &&
+        error.code === 'ERR_NETWORK' &&
+        authorizer.isExpiredByClaims(ticket);
+      if (status !== 401 && !hiddenByCors) break;
+      const exchange = {
         status: status ?? 0,
         headers: error.response?.headers,
         requestHeaders: config.headers,
         shouldRefresh: hiddenByCors || shouldRefresh(error),
         signal: config.signal as AbortSignal | undefined,
-      })
-      .catch((reason: unknown) => Promise.reject(toCancel(reason, config)));
-    if (!replay) throw error;
-    // The body was transformed on the first send: replay the same bytes.
-    const next: AxiosRequestConfig & { [REPLAY]: Replay } = {
-      ...config,
-      transformRequest: sendAsIs,
-      [REPLAY]: new Replay(ticket.attempt + 1),
-    };
-    return instance.request(next);
+      };
+      if (!(await authorizer.handleUnauthorized(ticket, exchange).catch(cancelled(config)))) break;
+      ticket = await Promise.resolve(authorize(config, ticket.attempt + 1, true)).catch(cancelled(config));
+      try {
+        // The body was transformed on the first send: send the same bytes.
+        const headers = sign(new AxiosHeaders(config.headers), ticket);
+        return await replayer.request({ ...config, headers, transformRequest: sendAsIs });
+      } catch (failed) {
+        error = failed;
+      }
+    }
+    throw error;
   });
 
   return () => {
-    instance.interceptors.request.eject(requestId);
+    for (const id of requestIds) instance.interceptors.request.eject(id);
     instance.interceptors.response.eject(responseId);
   };
 }

@@ -2,6 +2,7 @@ import { diagnose401 } from './diagnose';
 import { misuse } from './errors';
 import { decodeJwt } from './jwt';
 import {
+  authorityOf,
   isOriginAllowed,
   normalizeOrigins,
   type OriginPattern,
@@ -10,7 +11,7 @@ import {
 } from './origins';
 import { getInternals } from './session';
 import type { Session } from './types';
-import { abortReason, type HeadersLike, redactUrl, waitFor, warnOnce } from './utils';
+import { type HeadersLike, redactUrl, waitFor, warnOnce } from './utils';
 
 declare const process: { env: { NODE_ENV?: string } };
 
@@ -29,9 +30,11 @@ export interface AuthorizerOptions {
 
 /** A request as the authorizer needs to know it. */
 export interface AuthRequest {
-  url: string;
+  /** Absolute, or relative to `baseURL` (else to the page). */
+  url?: string | undefined;
   method?: string | undefined;
   baseURL?: string | undefined;
+  /** Aborting it rejects the request at once while it waits. */
   signal?: AbortSignal | undefined;
   /** Neither given a token nor intercepted (login, refresh, public calls). */
   skipAuth?: boolean | undefined;
@@ -63,8 +66,15 @@ export interface UnauthorizedExchange {
 export interface Authorizer {
   /** The header name the token goes in. */
   readonly header: string;
-  /** Decides the token for one send, waiting while a refresh or re-authentication runs. */
-  authorize(request: AuthRequest, attempt?: number): Promise<Ticket>;
+  /** Whether `authorize` would wait for this request now (a refresh or re-authentication runs or is due). */
+  mustWait(request: AuthRequest): boolean;
+  /**
+   * Decides the token for one send, waiting while a refresh or re-authentication runs. Synchronous when
+   * nothing needs waiting for (the hot path), a promise otherwise. With `canWait: false` (a synchronous
+   * interceptor: the clock moved into the leeway since `mustWait` said no) it never waits: it hands out the
+   * current token, which is still valid, and a 401 is handled as any other.
+   */
+  authorize(request: AuthRequest, attempt?: number, canWait?: boolean): Ticket | Promise<Ticket>;
   /** The header value for a ticket, or null when it carries no token. */
   credentials(ticket: Ticket): string | null;
   /**
@@ -75,6 +85,26 @@ export interface Authorizer {
   handleUnauthorized(ticket: Ticket, exchange: UnauthorizedExchange): Promise<boolean>;
   /** Whether the ticket's token is expired by its own claims (a network error hiding a 401 behind CORS). */
   isExpiredByClaims(ticket: Ticket): boolean;
+}
+
+/** A ticket whose event URL is resolved and redacted only when an event needs it. */
+class RequestTicket implements Ticket {
+  private shown: string | undefined;
+  constructor(
+    readonly mode: Ticket['mode'],
+    readonly token: string | null,
+    readonly epoch: number,
+    readonly attempt: number,
+    private readonly request: AuthRequest,
+  ) {}
+  get method(): string {
+    return (this.request.method ?? 'GET').toUpperCase();
+  }
+  get url(): string {
+    const { url = '', baseURL } = this.request;
+    this.shown ??= redactUrl(resolveRequestUrl(url, baseURL)?.href ?? url);
+    return this.shown;
+  }
 }
 
 const CORS_HINT =
@@ -107,11 +137,35 @@ export function createAuthorizer(
       ? [fallback]
       : [];
 
-  async function queue<T>(
-    ticket: Pick<Ticket, 'method' | 'url'>,
-    wait: () => Promise<T>,
-    signal?: AbortSignal,
-  ): Promise<T> {
+  const withBase = (request: AuthRequest): AuthRequest =>
+    request.baseURL === undefined && options.baseURL !== undefined
+      ? { ...request, baseURL: options.baseURL }
+      : request;
+
+  // Every request asks whether its origin is allowed: remember the answer per base URL (relative URLs, joined
+  // as strings) and per scheme + authority (absolute ones); other URLs are parsed each time.
+  const decided = new Map<string, boolean>();
+  function isAllowed({ url = '', baseURL }: AuthRequest): boolean {
+    const authority = authorityOf(url);
+    const key = authority
+      ? `${authority.startsWith('//') ? baseURL : ''} ${authority}`
+      : baseURL && `${baseURL} `;
+    let allowed = key === undefined ? undefined : decided.get(key);
+    if (allowed === undefined) {
+      allowed = isOriginAllowed(resolveRequestUrl(authority ?? (key ? '' : url), baseURL), origins);
+      if (key !== undefined) {
+        if (decided.size >= 64) decided.clear();
+        decided.set(key, allowed);
+      }
+    }
+    if (!allowed && process.env.NODE_ENV !== 'production') {
+      const origin = resolveRequestUrl(url, baseURL)?.origin ?? 'an unreadable URL';
+      warnOnce(`no token was sent to ${origin}: its origin is not in allowedOrigins.`);
+    }
+    return allowed;
+  }
+
+  async function queue<T>(ticket: Ticket, wait: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const { waiting } = internals;
     waiting.count += 1;
     internals.emit({ type: 'requestQueued', method: ticket.method, url: ticket.url, waiting: waiting.count });
@@ -124,35 +178,31 @@ export function createAuthorizer(
 
   return {
     header,
-    async authorize({ url, method, baseURL, signal, skipAuth }, attempt = 0) {
-      const resolved = resolveRequestUrl(url, baseURL ?? options.baseURL);
-      const base = {
-        url: redactUrl(resolved?.href ?? url),
-        method: (method ?? 'GET').toUpperCase(),
-        attempt,
-      };
-      let mode: Ticket['mode'] = 'auth';
-      let token: string | null = null;
-      if (skipAuth) mode = 'skip';
-      else if (!isOriginAllowed(resolved, origins)) {
-        mode = 'foreign';
-        if (process.env.NODE_ENV !== 'production') {
-          warnOnce(
-            `no token was sent to ${resolved?.origin ?? 'an unreadable URL'}: its origin is not in allowedOrigins.`,
-          );
-        }
-      } else if (internals.willWait())
-        token = await queue(base, () => session.getAccessToken({ signal: signal as AbortSignal }));
-      else if (signal?.aborted) throw abortReason(signal);
-      else token = internals.tokens()?.accessToken ?? null;
-      return { ...base, mode, token, epoch: internals.epoch() };
+    // Cheap, asked for every request: a foreign request that is said to wait simply doesn't, in authorize.
+    mustWait: (request) => !request.skipAuth && internals.willWait(),
+
+    authorize(given, attempt = 0, canWait = true) {
+      const request = withBase(given);
+      const mode = request.skipAuth ? 'skip' : isAllowed(request) ? 'auth' : 'foreign';
+      const ticket = (token: string | null) =>
+        new RequestTicket(mode, token, internals.epoch(), attempt, request);
+      if (mode !== 'auth') return ticket(null);
+      if (canWait && internals.willWait()) {
+        const wait = () => session.getAccessToken({ signal: request.signal as AbortSignal });
+        return queue(ticket(null), wait).then(ticket);
+      }
+      // An aborted signal needs nothing from us here: the transport cancels before sending.
+      return ticket(internals.tokens()?.accessToken ?? null);
     },
 
     credentials: ({ token }) => (token === null ? null : scheme ? `${scheme} ${token}` : token),
 
     async handleUnauthorized(ticket, { status, headers, requestHeaders, shouldRefresh, signal }) {
       const { method, url, token } = ticket;
-      const handled = ticket.mode === 'auth' && shouldRefresh && ticket.attempt < maxRetries;
+      const current = internals.tokens()?.accessToken ?? null;
+      // Sent and refused while signed out, with no prompt to open: the plain 401 goes back, unhandled.
+      const isPlain = token === null && current === null && !internals.hasReauthHandler();
+      const handled = ticket.mode === 'auth' && shouldRefresh && ticket.attempt < maxRetries && !isPlain;
       const diagnosis = status
         ? diagnose401({ status, headers, requestHeaders, url, session, allowedOrigins: origins })
         : { cause: 'expired_token' as const, hint: CORS_HINT };
@@ -160,10 +210,8 @@ export function createAuthorizer(
       if (!handled) return false;
       // Sent by a session that has ended since (signed out, reauth cancelled): no new prompt, no replay.
       if (ticket.epoch !== internals.epoch()) throw internals.endError();
-      const current = internals.tokens()?.accessToken ?? null;
       if (token === null && current === null) {
-        // Signed out and refused: the login-modal trigger, when there is a prompt.
-        if (!internals.hasReauthHandler()) return false;
+        // Signed out and refused, with a prompt registered: the login-modal trigger.
         await queue(ticket, () => internals.requireReauth('unauthenticated'), signal);
       } else if (token === current) {
         internals.markRefused(token as string);

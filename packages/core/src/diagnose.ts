@@ -30,6 +30,16 @@ export const HINTS: Record<UnauthorizedCause, string> = {
 };
 
 /**
+ * The `error` parameter of a response's `WWW-Authenticate` challenge (RFC 6750), lower-cased.
+ * @param headers the response's headers, any container
+ * @returns e.g. `'invalid_token'` or `'insufficient_scope'`; undefined when there is none
+ */
+export function challengeError(headers: HeadersLike): string | undefined {
+  const challenge = getHeader(headers, 'www-authenticate') ?? '';
+  return /(?:^|[\s,])error\s*=\s*"?([\w.-]+)/i.exec(challenge)?.[1]?.toLowerCase();
+}
+
+/**
  * Says why a 401 most likely happened, from the exchange itself — the walk a person troubleshooting a 401
  * does by hand: permission, origin, Authorization header, refresh outcome, the token's expiry.
  *
@@ -39,7 +49,7 @@ export const HINTS: Record<UnauthorizedCause, string> = {
  */
 export function diagnose401(input: Diagnose401Input): Diagnosis {
   const challenge = getHeader(input.headers, 'www-authenticate') ?? '';
-  const error = /(?:^|[\s,])error\s*=\s*"?([\w.-]+)/i.exec(challenge)?.[1]?.toLowerCase();
+  const error = challengeError(input.headers);
   const authorization = getHeader(input.requestHeaders, 'authorization');
   const state = input.session?.getState();
   const exp = decodeJwt(authorization?.replace(/^\S+\s+/, '') ?? '')?.exp;

@@ -6,7 +6,7 @@ export {
   type Ticket,
   type UnauthorizedExchange,
 } from './authorizer';
-export { type Diagnose401Input, diagnose401 } from './diagnose';
+export { challengeError, type Diagnose401Input, diagnose401 } from './diagnose';
 export { AuthError, type AuthErrorCode, isAuthError } from './errors';
 export { decodeJwt } from './jwt';
 export type { OriginPattern } from './origins';

@@ -36,9 +36,11 @@ export function originOf(url: string | undefined): string | null {
 }
 
 /**
- * Where a request goes. Null for a relative URL with nothing to resolve it against (it can only reach the
- * page's own origin); undefined for an absolute URL that can't be read. A relative URL is joined to `baseURL`
- * as axios does (strings, not URL resolution), else resolved against the page.
+ * Where a request goes. A relative URL with a `baseURL` is joined to it as axios does (as strings); any other
+ * URL is parsed as the transport would: absolute, or against the page — and WHATWG parsing makes absolute more
+ * strings than they look (`' https://x'`, `'https:x'`), so nothing is taken for relative that parses alone.
+ * Null for a relative URL with nothing to resolve it against (it can reach no other origin); undefined for an
+ * absolute URL that can't be read.
  */
 export function resolveRequestUrl(url: string, baseURL?: string): URL | null | undefined {
   let base = page();
@@ -48,14 +50,17 @@ export function resolveRequestUrl(url: string, baseURL?: string): URL | null | u
     base = undefined;
   }
   try {
-    if (ABSOLUTE.test(url)) return new URL(url, base);
-    return base
-      ? new URL(baseURL ? `${base.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : url, base)
-      : null;
+    if (baseURL && base && !ABSOLUTE.test(url))
+      return new URL(`${base.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`);
+    return new URL(url, base);
   } catch {
     return ABSOLUTE.test(url) ? undefined : null;
   }
 }
+
+/** The scheme and authority of an absolute URL as written (a cache key: the origin depends on nothing else). */
+export const authorityOf = (url: string): string | undefined =>
+  /^([a-z][a-z\d+\-.]*:)?\/\/[^/?#\\]*/i.exec(url)?.[0];
 
 /** Whether a token may be sent to `url` (as resolved by {@link resolveRequestUrl}). */
 export function isOriginAllowed(url: URL | null | undefined, patterns: readonly OriginPattern[]): boolean {

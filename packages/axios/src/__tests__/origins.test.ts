@@ -1,0 +1,103 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { bearer, rejection, setup } from './support/setup';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.spyOn(console, 'warn').mockImplementation(() => {});
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
+
+async function authorizationSentTo(context: ReturnType<typeof setup>, url: string) {
+  const done = context.http.get(url).catch(() => {});
+  await vi.advanceTimersByTimeAsync(100);
+  await done;
+  const send = context.api.sends.at(-1);
+  expect(send?.url).toBe(url);
+  return send?.authorization;
+}
+
+describe('the token goes only to allowed origins', () => {
+  it("by default, to the instance's baseURL origin", async () => {
+    const context = setup({ baseURL: 'https://api.test/v1' });
+    const token = bearer(context.tokens.accessToken);
+
+    expect(await authorizationSentTo(context, '/items')).toBe(token);
+    expect(await authorizationSentTo(context, 'https://api.test/other')).toBe(token);
+    expect(await authorizationSentTo(context, 'https://other.test/items')).toBeNull();
+    expect(await authorizationSentTo(context, 'http://api.test/items')).toBeNull();
+    expect(await authorizationSentTo(context, 'https://api.test:8443/items')).toBeNull();
+  });
+
+  it('never to a protocol-relative URL on another host', async () => {
+    const context = setup();
+    expect(await authorizationSentTo(context, '//evil.test/items')).toBeNull();
+  });
+
+  it('to relative URLs on an instance without a baseURL', async () => {
+    const context = setup({ baseURL: null });
+    expect(await authorizationSentTo(context, '/items')).toBe(bearer(context.tokens.accessToken));
+    expect(await authorizationSentTo(context, 'https://api.test/items')).toBeNull();
+  });
+
+  it('to the origins listed in allowedOrigins, as strings and RegExps', async () => {
+    const context = setup({
+      attach: {
+        allowedOrigins: ['https://api.test', 'https://cdn.test:8443/', /^https:\/\/[a-z]+\.example\.test$/],
+      },
+    });
+    const token = bearer(context.tokens.accessToken);
+
+    expect(await authorizationSentTo(context, '/items')).toBe(token);
+    expect(await authorizationSentTo(context, 'https://cdn.test:8443/items')).toBe(token);
+    expect(await authorizationSentTo(context, 'https://cdn.test/items')).toBeNull();
+    expect(await authorizationSentTo(context, 'https://eu.example.test/items')).toBe(token);
+    expect(await authorizationSentTo(context, 'https://example.test.evil.test/items')).toBeNull();
+  });
+
+  it('with a global RegExp, matches every request alike (no lastIndex state)', async () => {
+    const context = setup({ attach: { allowedOrigins: [/api\.test/g] } });
+    const token = bearer(context.tokens.accessToken);
+    const sent = [];
+    for (let i = 0; i < 3; i++) sent.push(await authorizationSentTo(context, '/items'));
+    expect(sent).toEqual([token, token, token]);
+  });
+});
+
+describe('a 401 from another origin', () => {
+  it('is handed back as is: no refresh, reported as unauthorized with origin_not_allowed', async () => {
+    const { api, http, eventsOf } = setup();
+
+    const error = rejection(http.get('https://other.test/items'));
+    await vi.advanceTimersByTimeAsync(100);
+
+    expect(await error).toBe(api.thrown[0]);
+    expect(api.refresh).not.toHaveBeenCalled();
+    expect(api.sends).toHaveLength(1);
+    expect(eventsOf('unauthorized')).toEqual([
+      expect.objectContaining({
+        url: 'https://other.test/items',
+        handled: false,
+        diagnosis: expect.objectContaining({ cause: 'origin_not_allowed' }),
+      }),
+    ]);
+  });
+
+  it('does not wait for a refresh in progress', async () => {
+    const { api, http } = setup();
+    api.expireAccessTokens();
+    api.setRefreshDelay(1000);
+    const own = http.get('/items');
+    await vi.advanceTimersByTimeAsync(20);
+
+    const foreign = rejection(http.get('https://other.test/items'));
+    await vi.advanceTimersByTimeAsync(50);
+
+    expect(await foreign).toBe(api.thrown.at(-1));
+    expect(api.refresh).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(2000);
+    await own;
+  });
+});
