@@ -42,6 +42,25 @@ describe('the token goes only to allowed origins', () => {
     expect(await authorizationSentTo(context, 'https://api.test/items')).toBeNull();
   });
 
+  it('never to strings that look relative but parse as another origin (no baseURL, as Node parses them)', async () => {
+    const context = setup({ baseURL: null });
+    // WHATWG URL parsing strips leading blanks and reads a special scheme without slashes as absolute.
+    for (const url of [' https://evil.test/items', 'https:evil.test/items', '\thttps://evil.test/items']) {
+      expect(await authorizationSentTo(context, url)).toBeNull();
+    }
+    expect(await authorizationSentTo(context, 'https://api.test@evil.test/items')).toBeNull();
+  });
+
+  it('keeps deciding by origin when the same authority is asked for again (the decision is cached)', async () => {
+    const context = setup();
+    const token = bearer(context.tokens.accessToken);
+    const sent = [];
+    for (const url of ['https://api.test/a', 'https://evil.test/a', 'https://api.test/b', 'https://evil.test/b']) {
+      sent.push(await authorizationSentTo(context, url));
+    }
+    expect(sent).toEqual([token, null, token, null]);
+  });
+
   it('to the origins listed in allowedOrigins, as strings and RegExps', async () => {
     const context = setup({
       attach: {
