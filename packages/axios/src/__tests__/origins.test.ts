@@ -55,7 +55,12 @@ describe('the token goes only to allowed origins', () => {
     const context = setup();
     const token = bearer(context.tokens.accessToken);
     const sent = [];
-    for (const url of ['https://api.test/a', 'https://evil.test/a', 'https://api.test/b', 'https://evil.test/b']) {
+    for (const url of [
+      'https://api.test/a',
+      'https://evil.test/a',
+      'https://api.test/b',
+      'https://evil.test/b',
+    ]) {
       sent.push(await authorizationSentTo(context, url));
     }
     expect(sent).toEqual([token, null, token, null]);
