@@ -70,10 +70,12 @@ export function attachAuth(
   const { shouldRefresh = isRefreshable, interceptNetworkError, ...rest } = options;
   const authorizer = createAuthorizer(session, { ...rest, baseURL: instance.defaults.baseURL }, 'attachAuth');
   const { header } = authorizer;
-  // Keyed by the headers object of axios's own copy of the config: it travels with the request through
-  // dispatch into error.config, also when another interceptor returns a new config object. Nothing is
-  // written onto the caller's objects.
-  const tickets = new WeakMap<AxiosHeaders, Ticket>();
+  // Each send's ticket rides on the headers object of axios's own per-request copy of the config: it travels
+  // through dispatch into error.config, also when another interceptor returns a new config object. A symbol
+  // key stays out of JSON, Object.keys and header copies. (A WeakMap here costs more GC than a whole request:
+  // its keys die young, by the thousand.) Nothing is written onto the caller's objects.
+  const TICKET = Symbol('reauth.ticket');
+  type Carrier = AxiosHeaders & { [TICKET]?: Ticket };
   const cancelled = (config: InternalAxiosRequestConfig) => (error: unknown) =>
     Promise.reject(config.signal?.aborted ? new CanceledError(undefined, config) : error);
   // axios's config has the fields of an AuthRequest under the same names: no copy per request.
@@ -87,7 +89,7 @@ export function attachAuth(
     const value = authorizer.credentials(ticket);
     if (value !== null) headers.set(header, value);
     else if (ticket.attempt) headers.delete(header);
-    tickets.set(headers, ticket);
+    (headers as Carrier)[TICKET] = ticket;
     return headers;
   };
   const request = (config: InternalAxiosRequestConfig, canWait: boolean) => {
@@ -97,6 +99,10 @@ export function attachAuth(
   };
   // Two registrations: when nothing has to wait (almost always) a synchronous one that never waits, so axios
   // keeps its synchronous path; while a refresh or a re-authentication runs, an asynchronous one that waits.
+  // axios asks both registrations' runWhen, one right after the other, for the same config: decide once,
+  // and let go of the config after the second question.
+  let asked: InternalAxiosRequestConfig | undefined;
+  let waits = false;
   const mustWait = (config: InternalAxiosRequestConfig) =>
     authorizer.mustWait(config as unknown as AuthRequest);
   const requestIds = [
@@ -105,10 +111,19 @@ export function attachAuth(
       undefined,
       {
         synchronous: true,
-        runWhen: (config) => !mustWait(config),
+        runWhen: (config) => {
+          [asked, waits] = [config, mustWait(config)];
+          return !waits;
+        },
       },
     ),
-    instance.interceptors.request.use((config) => request(config, true), undefined, { runWhen: mustWait }),
+    instance.interceptors.request.use((config) => request(config, true), undefined, {
+      runWhen: (config) => {
+        const result = config === asked ? waits : mustWait(config);
+        asked = undefined;
+        return result;
+      },
+    }),
   ];
 
   // Replays go through an instance without interceptors: the app's request interceptors already ran on the
@@ -117,7 +132,7 @@ export function attachAuth(
   const replayer = instance.create();
   const responseId = instance.interceptors.response.use(undefined, async (first: unknown) => {
     let error = first;
-    let ticket = isAxiosError(error) && error.config ? tickets.get(error.config.headers) : undefined;
+    let ticket = isAxiosError(error) && error.config ? (error.config.headers as Carrier)[TICKET] : undefined;
     while (ticket && isAxiosError(error) && error.config) {
       const config = error.config;
       const status = error.response?.status;

@@ -145,6 +145,8 @@ export function createAuthorizer(
   // Every request asks whether its origin is allowed: remember the answer per base URL (relative URLs, joined
   // as strings) and per scheme + authority (absolute ones); other URLs are parsed each time.
   const decided = new Map<string, boolean>();
+  let lastToken: string | null = null;
+  let lastValue: string | null = null;
   function isAllowed({ url = '', baseURL }: AuthRequest): boolean {
     const authority = authorityOf(url);
     const key = authority
@@ -184,18 +186,24 @@ export function createAuthorizer(
     authorize(given, attempt = 0, canWait = true) {
       const request = withBase(given);
       const mode = request.skipAuth ? 'skip' : isAllowed(request) ? 'auth' : 'foreign';
-      const ticket = (token: string | null) =>
-        new RequestTicket(mode, token, internals.epoch(), attempt, request);
-      if (mode !== 'auth') return ticket(null);
-      if (canWait && internals.willWait()) {
+      if (mode === 'auth' && canWait && internals.willWait()) {
+        const queued = new RequestTicket(mode, null, internals.epoch(), attempt, request);
         const wait = () => session.getAccessToken({ signal: request.signal as AbortSignal });
-        return queue(ticket(null), wait).then(ticket);
+        return queue(queued, wait).then(
+          (token) => new RequestTicket(mode, token, internals.epoch(), attempt, request),
+        );
       }
       // An aborted signal needs nothing from us here: the transport cancels before sending.
-      return ticket(internals.tokens()?.accessToken ?? null);
+      const token = mode === 'auth' ? (internals.tokens()?.accessToken ?? null) : null;
+      return new RequestTicket(mode, token, internals.epoch(), attempt, request);
     },
 
-    credentials: ({ token }) => (token === null ? null : scheme ? `${scheme} ${token}` : token),
+    credentials({ token }) {
+      // One string per token, not one per request: tokens are long and requests many.
+      if (token !== lastToken)
+        [lastToken, lastValue] = [token, token === null || !scheme ? token : `${scheme} ${token}`];
+      return lastValue;
+    },
 
     async handleUnauthorized(ticket, { status, headers, requestHeaders, shouldRefresh, signal }) {
       const { method, url, token } = ticket;
