@@ -64,7 +64,7 @@ export function attachAuth(
 ): () => void {
   const expected =
     typeof instance?.interceptors?.request?.use !== 'function'
-      ? 'an axios instance (axios.create()) as the first'
+      ? 'an axios instance as the first'
       : typeof session?.getAccessToken !== 'function' && 'a session from createSession() as the second';
   if (expected) throw new TypeError(`[reauth] attachAuth(instance, session): expected ${expected} argument.`);
   const { shouldRefresh = isRefreshable, interceptNetworkError, ...rest } = options;
@@ -74,7 +74,7 @@ export function attachAuth(
   // through dispatch into error.config, also when another interceptor returns a new config object. A symbol
   // key stays out of JSON, Object.keys and header copies. (A WeakMap here costs more GC than a whole request:
   // its keys die young, by the thousand.) Nothing is written onto the caller's objects.
-  const TICKET = Symbol('reauth.ticket');
+  const TICKET = Symbol('reauth');
   type Carrier = AxiosHeaders & { [TICKET]?: Ticket };
   const cancelled = (config: InternalAxiosRequestConfig) => (error: unknown) =>
     Promise.reject(config.signal?.aborted ? new CanceledError(undefined, config) : error);
@@ -112,7 +112,8 @@ export function attachAuth(
       {
         synchronous: true,
         runWhen: (config) => {
-          [asked, waits] = [config, mustWait(config)];
+          asked = config;
+          waits = mustWait(config);
           return !waits;
         },
       },
@@ -132,7 +133,7 @@ export function attachAuth(
   const replayer = instance.create();
   const responseId = instance.interceptors.response.use(undefined, async (first: unknown) => {
     let error = first;
-    let ticket = isAxiosError(error) && error.config ? (error.config.headers as Carrier)[TICKET] : undefined;
+    let ticket = ((error as AxiosError | null)?.config?.headers as Carrier | undefined)?.[TICKET];
     while (ticket && isAxiosError(error) && error.config) {
       const config = error.config;
       const status = error.response?.status;

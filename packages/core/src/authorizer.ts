@@ -1,5 +1,6 @@
 import { diagnose401 } from './diagnose';
 import { misuse } from './errors';
+import { getInternals } from './internals';
 import { decodeJwt } from './jwt';
 import {
   authorityOf,
@@ -9,7 +10,6 @@ import {
   originOf,
   resolveRequestUrl,
 } from './origins';
-import { getInternals } from './session';
 import type { Session } from './types';
 import { type HeadersLike, redactUrl, waitFor, warnOnce } from './utils';
 

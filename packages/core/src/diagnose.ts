@@ -1,6 +1,6 @@
+import { getInternals } from './internals';
 import { decodeJwt } from './jwt';
 import { isOriginAllowed, normalizeOrigins, type OriginPattern, resolveRequestUrl } from './origins';
-import { getInternals } from './session';
 import type { Diagnosis, Session, UnauthorizedCause } from './types';
 import { getHeader, type HeadersLike } from './utils';
 

@@ -1,59 +1,12 @@
 import { createStore } from 'zustand/vanilla';
 import { AuthError, misuse } from './errors';
-import {
-  createMemoryStorage,
-  normalizeTokens,
-  readStoredTokens,
-  type TokenSet,
-  writeStoredTokens,
-} from './tokens';
+import { type AuthEventInput, INTERNALS, isolated, type SessionInternals } from './internals';
+import { resolveOptions } from './options';
+import { normalizeTokens, readStoredTokens, type TokenSet, writeStoredTokens } from './tokens';
 import type { AuthEvent, ReauthHandler, ReauthReason, Session, SessionOptions, SessionState } from './types';
-import { type Deferred, deferred, getHttpStatus, waitFor, warnOnce } from './utils';
+import { type Deferred, deferred, waitFor, warnOnce } from './utils';
 
 declare const process: { env: { NODE_ENV?: string } };
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-/** An event as emitted, before the session stamps its time. */
-export type AuthEventInput = DistributiveOmit<AuthEvent, 'at'>;
-
-/** What the adapters need of a session beyond its public API. */
-export interface SessionInternals {
-  now(): number;
-  /** Bumped whenever a session ends: a request sent in an earlier epoch is never replayed. */
-  epoch(): number;
-  /** The error that ended the last session. */
-  endError(): AuthError;
-  tokens(): TokenSet | null;
-  /** Whether `getAccessToken` would wait now (refresh or re-authentication). */
-  willWait(): boolean;
-  /** The server refused this token: don't send it as valid again. */
-  markRefused(token: string): void;
-  hasReauthHandler(): boolean;
-  requireReauth(reason: ReauthReason): Promise<void>;
-  emit(event: AuthEventInput): void;
-  /** Requests waiting now, for events. */
-  waiting: { count: number };
-}
-
-const INTERNALS = Symbol.for('reauth.internals');
-
-/** A listener that throws must not break the session mid-update (tokens stored, waiters not released). */
-function isolated<A extends unknown[]>(listener: (...args: A) => void): (...args: A) => void {
-  return (...args) => {
-    try {
-      listener(...args);
-    } catch (error) {
-      console.error('[reauth] a listener threw; the session goes on.', error);
-    }
-  };
-}
-
-/** @internal for adapters: the internals of a session made by `createSession`. */
-export function getInternals(session: Session): SessionInternals {
-  const internals = (session as { [INTERNALS]?: SessionInternals } | null)?.[INTERNALS];
-  if (!internals) throw misuse('reauth', 'expected a session made by createSession() of @reauth/core');
-  return internals;
-}
 
 interface Flight {
   /** 'reauth': the refresh was refused and a re-authentication started. */
@@ -77,33 +30,8 @@ interface Reauth {
  * });
  */
 export function createSession(options: SessionOptions = {}): Session {
-  const {
-    refresh: refreshTokens,
-    storage = createMemoryStorage(),
-    storageKey = 'reauth',
-    refreshLeewayMs,
-    refreshTimeoutMs = 15_000,
-    isRefreshRejected = (error: unknown) => [400, 401, 403].includes(getHttpStatus(error) as number),
-    now = Date.now,
-  } = options;
-  const check = (ok: boolean, expected: string) => {
-    if (!ok) throw misuse('createSession', expected);
-  };
-  check(
-    !refreshTokens || typeof refreshTokens === 'function',
-    '`refresh` must be a function ({ refreshToken, signal }) => Promise<tokens>',
-  );
-  check(
-    refreshLeewayMs === undefined || (refreshLeewayMs >= 0 && refreshLeewayMs < Number.POSITIVE_INFINITY),
-    '`refreshLeewayMs` must be a finite number of ms, 0 or more',
-  );
-  check(refreshTimeoutMs > 0, '`refreshTimeoutMs` must be a positive number of ms (Infinity for none)');
-  check(
-    typeof storage?.getItem === 'function' &&
-      typeof storage.setItem === 'function' &&
-      typeof storage.removeItem === 'function',
-    '`storage` must have getItem, setItem and removeItem (localStorage works as is)',
-  );
+  const { refreshTokens, storage, storageKey, refreshLeewayMs, refreshTimeoutMs, isRefreshRejected, now } =
+    resolveOptions(options);
 
   let tokens = readStoredTokens(storage, storageKey);
   let epoch = 0;

@@ -1,0 +1,46 @@
+import { type AuthError, misuse } from './errors';
+import type { TokenSet } from './tokens';
+import type { AuthEvent, ReauthReason, Session } from './types';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** An event as emitted, before the session stamps its time. */
+export type AuthEventInput = DistributiveOmit<AuthEvent, 'at'>;
+
+/** What the adapters need of a session beyond its public API. */
+export interface SessionInternals {
+  now(): number;
+  /** Bumped whenever a session ends: a request sent in an earlier epoch is never replayed. */
+  epoch(): number;
+  /** The error that ended the last session. */
+  endError(): AuthError;
+  tokens(): TokenSet | null;
+  /** Whether `getAccessToken` would wait now (refresh or re-authentication). */
+  willWait(): boolean;
+  /** The server refused this token: don't send it as valid again. */
+  markRefused(token: string): void;
+  hasReauthHandler(): boolean;
+  requireReauth(reason: ReauthReason): Promise<void>;
+  emit(event: AuthEventInput): void;
+  /** Requests waiting now, for events. */
+  waiting: { count: number };
+}
+
+export const INTERNALS = Symbol.for('reauth.internals');
+
+/** A listener that throws must not break the session mid-update (tokens stored, waiters not released). */
+export function isolated<A extends unknown[]>(listener: (...args: A) => void): (...args: A) => void {
+  return (...args) => {
+    try {
+      listener(...args);
+    } catch (error) {
+      console.error('[reauth] a listener threw; the session goes on.', error);
+    }
+  };
+}
+
+/** @internal for adapters: the internals of a session made by `createSession`. */
+export function getInternals(session: Session): SessionInternals {
+  const internals = (session as { [INTERNALS]?: SessionInternals } | null)?.[INTERNALS];
+  if (!internals) throw misuse('reauth', 'expected a session made by createSession() of @reauth/core');
+  return internals;
+}

@@ -1,0 +1,37 @@
+import { misuse } from './errors';
+import { createMemoryStorage } from './tokens';
+import type { SessionOptions } from './types';
+import { getHttpStatus } from './utils';
+
+/** `createSession`'s options with their defaults, checked: a misuse is a TypeError saying what was expected. */
+export function resolveOptions(options: SessionOptions) {
+  const {
+    refresh: refreshTokens,
+    storage = createMemoryStorage(),
+    storageKey = 'reauth',
+    refreshLeewayMs,
+    refreshTimeoutMs = 15_000,
+    isRefreshRejected = (error: unknown) => [400, 401, 403].includes(getHttpStatus(error) as number),
+    now = Date.now,
+  } = options;
+  const check = (ok: boolean, expected: string) => {
+    if (!ok) throw misuse('createSession', expected);
+  };
+  check(
+    !refreshTokens || typeof refreshTokens === 'function',
+    '`refresh` must be a function ({ refreshToken, signal }) => Promise<tokens>',
+  );
+  check(
+    refreshLeewayMs === undefined || (refreshLeewayMs >= 0 && refreshLeewayMs < Number.POSITIVE_INFINITY),
+    '`refreshLeewayMs` must be a finite number of ms, 0 or more',
+  );
+  check(refreshTimeoutMs > 0, '`refreshTimeoutMs` must be a positive number of ms (Infinity for none)');
+  check(
+    typeof storage?.getItem === 'function' &&
+      typeof storage.setItem === 'function' &&
+      typeof storage.removeItem === 'function',
+    '`storage` must have getItem, setItem and removeItem (localStorage works as is)',
+  );
+
+  return { refreshTokens, storage, storageKey, refreshLeewayMs, refreshTimeoutMs, isRefreshRejected, now };
+}
