@@ -148,10 +148,10 @@ export function attachAuth(
         headers: error.response?.headers,
         requestHeaders: config.headers,
         shouldRefresh: hiddenByCors || shouldRefresh(error),
-        signal: config.signal as AbortSignal | undefined,
       };
-      if (!(await authorizer.handleUnauthorized(ticket, exchange).catch(cancelled(config)))) break;
-      ticket = await Promise.resolve(authorize(config, ticket.attempt + 1, true)).catch(cancelled(config));
+      const next = await authorizer.handleUnauthorized(ticket, exchange).catch(cancelled(config));
+      if (!next) break;
+      ticket = next;
       try {
         // The body was transformed on the first send: send the same bytes.
         const headers = sign(new AxiosHeaders(config.headers), ticket);

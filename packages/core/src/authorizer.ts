@@ -60,7 +60,6 @@ export interface UnauthorizedExchange {
   requestHeaders?: HeadersLike;
   /** The adapter's `shouldRefresh` verdict. */
   shouldRefresh: boolean;
-  signal?: AbortSignal | undefined;
 }
 
 export interface Authorizer {
@@ -78,11 +77,11 @@ export interface Authorizer {
   /** The header value for a ticket, or null when it carries no token. */
   credentials(ticket: Ticket): string | null;
   /**
-   * After a 401: waits for the refresh (or re-authentication) it calls for.
-   * @returns true to replay the request (with `attempt + 1`), false to hand the 401 back
+   * After a 401: waits for the refresh (or re-authentication) it calls for, then authorizes the replay.
+   * @returns the ticket to replay the request with (`attempt + 1`), or null to hand the 401 back
    * @throws AuthError when the session can't be renewed; the signal's reason on abort
    */
-  handleUnauthorized(ticket: Ticket, exchange: UnauthorizedExchange): Promise<boolean>;
+  handleUnauthorized(ticket: Ticket, exchange: UnauthorizedExchange): Promise<Ticket | null>;
   /** Whether the ticket's token is expired by its own claims (a network error hiding a 401 behind CORS). */
   isExpiredByClaims(ticket: Ticket): boolean;
 }
@@ -95,7 +94,7 @@ class RequestTicket implements Ticket {
     readonly token: string | null,
     readonly epoch: number,
     readonly attempt: number,
-    private readonly request: AuthRequest,
+    readonly request: AuthRequest,
   ) {}
   get method(): string {
     return (this.request.method ?? 'GET').toUpperCase();
@@ -178,25 +177,27 @@ export function createAuthorizer(
     }
   }
 
+  function authorize(given: AuthRequest, attempt = 0, canWait = true): Ticket | Promise<Ticket> {
+    const request = withBase(given);
+    const mode = request.skipAuth ? 'skip' : isAllowed(request) ? 'auth' : 'foreign';
+    if (mode === 'auth' && canWait && internals.willWait()) {
+      const queued = new RequestTicket(mode, null, internals.epoch(), attempt, request);
+      const wait = () => session.getAccessToken({ signal: request.signal as AbortSignal });
+      return queue(queued, wait).then(
+        (token) => new RequestTicket(mode, token, internals.epoch(), attempt, request),
+      );
+    }
+    // An aborted signal needs nothing from us here: the transport cancels before sending.
+    const token = mode === 'auth' ? (internals.tokens()?.accessToken ?? null) : null;
+    return new RequestTicket(mode, token, internals.epoch(), attempt, request);
+  }
+
   return {
     header,
     // Cheap, asked for every request: a foreign request that is said to wait simply doesn't, in authorize.
     mustWait: (request) => !request.skipAuth && internals.willWait(),
 
-    authorize(given, attempt = 0, canWait = true) {
-      const request = withBase(given);
-      const mode = request.skipAuth ? 'skip' : isAllowed(request) ? 'auth' : 'foreign';
-      if (mode === 'auth' && canWait && internals.willWait()) {
-        const queued = new RequestTicket(mode, null, internals.epoch(), attempt, request);
-        const wait = () => session.getAccessToken({ signal: request.signal as AbortSignal });
-        return queue(queued, wait).then(
-          (token) => new RequestTicket(mode, token, internals.epoch(), attempt, request),
-        );
-      }
-      // An aborted signal needs nothing from us here: the transport cancels before sending.
-      const token = mode === 'auth' ? (internals.tokens()?.accessToken ?? null) : null;
-      return new RequestTicket(mode, token, internals.epoch(), attempt, request);
-    },
+    authorize,
 
     credentials({ token }) {
       // One string per token, not one per request: tokens are long and requests many.
@@ -205,7 +206,7 @@ export function createAuthorizer(
       return lastValue;
     },
 
-    async handleUnauthorized(ticket, { status, headers, requestHeaders, shouldRefresh, signal }) {
+    async handleUnauthorized(ticket, { status, headers, requestHeaders, shouldRefresh }) {
       const { method, url, token } = ticket;
       const current = internals.tokens()?.accessToken ?? null;
       // Sent and refused while signed out, with no prompt to open: the plain 401 goes back, unhandled.
@@ -215,20 +216,25 @@ export function createAuthorizer(
         ? diagnose401({ status, headers, requestHeaders, url, session, allowedOrigins: origins })
         : { cause: 'expired_token' as const, hint: CORS_HINT };
       internals.emit({ type: 'unauthorized', method, url, status, diagnosis, handled });
-      if (!handled) return false;
+      if (!handled) return null;
       // Sent by a session that has ended since (signed out, reauth cancelled): no new prompt, no replay.
-      if (ticket.epoch !== internals.epoch()) throw internals.endError();
+      const ended = () => internals.endError(ticket.epoch);
+      if (ticket.epoch !== internals.epoch()) throw ended();
+      const { request } = ticket as RequestTicket;
       if (token === null && current === null) {
         // Signed out and refused, with a prompt registered: the login-modal trigger.
-        await queue(ticket, () => internals.requireReauth('unauthenticated'), signal);
+        await queue(ticket, () => internals.requireReauth('unauthenticated'), request.signal);
       } else if (token === current) {
         internals.markRefused(token as string);
-        await queue(ticket, () => session.refresh(), signal);
+        await queue(ticket, () => session.refresh(), request.signal);
       }
       // else: refreshed meanwhile (a late 401) — replay at once with the current token, no second refresh.
       const lateUnauthorized = token !== null && token !== current;
       internals.emit({ type: 'requestReplayed', method, url, attempt: ticket.attempt + 1, lateUnauthorized });
-      return true;
+      // The token is taken last, at send time: a sign-out up to here (a listener of the event included) wins.
+      const next = await authorize(request, ticket.attempt + 1);
+      if (next.epoch !== ticket.epoch) throw ended();
+      return next;
     },
 
     isExpiredByClaims: ({ token }) =>

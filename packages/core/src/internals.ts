@@ -11,8 +11,8 @@ export interface SessionInternals {
   now(): number;
   /** Bumped whenever a session ends: a request sent in an earlier epoch is never replayed. */
   epoch(): number;
-  /** The error that ended the last session. */
-  endError(): AuthError;
+  /** The error that ended the session of `epoch` (default: the last one that ended). */
+  endError(epoch?: number): AuthError;
   tokens(): TokenSet | null;
   /** Whether `getAccessToken` would wait now (refresh or re-authentication). */
   willWait(): boolean;

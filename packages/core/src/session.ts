@@ -36,6 +36,8 @@ export function createSession(options: SessionOptions = {}): Session {
   let tokens = readStoredTokens(storage, storageKey);
   let epoch = 0;
   let endError = new AuthError('SIGNED_OUT');
+  // What ended each session, by epoch: a late 401 rejects with the error that ended its own session.
+  const endErrors: AuthError[] = [];
   let refusedToken: string | null = null;
   let flight: Flight | null = null;
   let reauth: Reauth | null = null;
@@ -89,6 +91,7 @@ export function createSession(options: SessionOptions = {}): Session {
   /** Ends the session: everything waiting rejects with `error`; a refresh landing later is discarded. */
   function endSession(error: AuthError): void {
     const [lostFlight, lostReauth] = [flight, reauth];
+    endErrors[epoch] = error;
     epoch += 1;
     endError = error;
     tokens = refusedToken = flight = reauth = null;
@@ -249,7 +252,7 @@ export function createSession(options: SessionOptions = {}): Session {
   const internals: SessionInternals = {
     now,
     epoch: () => epoch,
-    endError: () => endError,
+    endError: (of = epoch - 1) => endErrors[of] ?? endError,
     tokens: () => tokens,
     willWait: () => !!(reauth || flight || (tokens && needsRefresh(tokens))),
     markRefused(token) {

@@ -80,10 +80,11 @@ export function getHeader(headers: HeadersLike, name: string): string | null {
   return value == null ? null : String(value);
 }
 
-/** A URL fit for events and logs: credential-like query parameters redacted, the hash dropped. */
+/** A URL fit for events and logs: user info dropped, credential-like query parameters redacted, no hash. */
 export function redactUrl(url: string): string {
   return url
     .replace(/#.*/, '')
+    .replace(/^([a-z][a-z\d+\-.]*:\/\/)[^/?#]*@/i, '$1')
     .replace(
       /([?&][^=&]*(?:token|secret|passw|code|key|auth|session|signature)[^=&]*=)[^&]*/gi,
       '$1[redacted]',
