@@ -10,6 +10,7 @@ import {
   type AxiosError,
   AxiosHeaders,
   type AxiosInstance,
+  type AxiosResponse,
   CanceledError,
   type InternalAxiosRequestConfig,
   isAxiosError,
@@ -70,12 +71,14 @@ export function attachAuth(
   const { shouldRefresh = isRefreshable, interceptNetworkError, ...rest } = options;
   const authorizer = createAuthorizer(session, { ...rest, baseURL: instance.defaults.baseURL }, 'attachAuth');
   const { header } = authorizer;
-  // Each send's ticket rides on the headers object of axios's own per-request copy of the config: it travels
-  // through dispatch into error.config, also when another interceptor returns a new config object. A symbol
-  // key stays out of JSON, Object.keys and header copies. (A WeakMap here costs more GC than a whole request:
-  // its keys die young, by the thousand.) Nothing is written onto the caller's objects.
+  // axios and follow-redirects drop Authorization (not other headers) on a redirect to another origin.
+  const isCustomHeader = header.toLowerCase() !== 'authorization';
+  // Each send's ticket rides on axios's own per-request copy of the config under a symbol: it travels into
+  // error.config, and through `{ ...config }` copies other interceptors make; it stays out of JSON and
+  // Object.keys. (A WeakMap here costs more GC than a whole request: its keys die young, by the thousand.)
+  // Nothing is written onto the caller's objects.
   const TICKET = Symbol('reauth');
-  type Carrier = AxiosHeaders & { [TICKET]?: Ticket };
+  type Carrier = InternalAxiosRequestConfig & { [TICKET]?: Ticket };
   const cancelled = (config: InternalAxiosRequestConfig) => (error: unknown) =>
     Promise.reject(config.signal?.aborted ? new CanceledError(undefined, config) : error);
   // axios's config has the fields of an AuthRequest under the same names: no copy per request.
@@ -84,56 +87,70 @@ export function attachAuth(
     attempt: number,
     canWait: boolean,
   ) => Ticket | Promise<Ticket>;
-  /** Puts the ticket's token on the headers; a replay never keeps the token of its first send. */
-  const sign = (headers: AxiosHeaders, ticket: Ticket) => {
+  /** Puts the ticket's token on the config's headers (a replay never keeps the token of its first send). */
+  const sign = <C extends InternalAxiosRequestConfig>(config: C, ticket: Ticket): C => {
+    const headers = AxiosHeaders.from(config.headers); // another interceptor may have made it a plain object
     const value = authorizer.credentials(ticket);
     if (value !== null) headers.set(header, value);
     else if (ticket.attempt) headers.delete(header);
-    (headers as Carrier)[TICKET] = ticket;
-    return headers;
+    if (isCustomHeader && !config.sensitiveHeaders?.includes(header)) {
+      config.sensitiveHeaders = [...(config.sensitiveHeaders ?? []), header];
+    }
+    config.headers = headers;
+    (config as Carrier)[TICKET] = ticket;
+    return config;
   };
-  const request = (config: InternalAxiosRequestConfig, canWait: boolean) => {
-    const ticket = authorize(config, 0, canWait);
-    if (!(ticket instanceof Promise)) return sign(config.headers, ticket) && config;
-    return ticket.then((ready) => sign(config.headers, ready) && config, cancelled(config));
+  // axios runs a `synchronous` interceptor in the same turn as its runWhen, or (when another interceptor is
+  // asynchronous) later, in a promise chain: only then may it wait, and it must, if a refresh began meanwhile.
+  let turn: InternalAxiosRequestConfig | undefined;
+  const request = (config: InternalAxiosRequestConfig) => {
+    const ticket = authorize(config, 0, config !== turn);
+    return ticket instanceof Promise
+      ? ticket.then((ready) => sign(config, ready), cancelled(config))
+      : sign(config, ticket);
   };
-  // Two registrations: when nothing has to wait (almost always) a synchronous one that never waits, so axios
-  // keeps its synchronous path; while a refresh or a re-authentication runs, an asynchronous one that waits.
-  // axios asks both registrations' runWhen, one right after the other, for the same config: decide once,
-  // and let go of the config after the second question.
-  let asked: InternalAxiosRequestConfig | undefined;
+  // Two registrations: when nothing has to wait (almost always) a synchronous one, so axios keeps its
+  // synchronous path; while a refresh or a re-authentication runs, an asynchronous one that waits.
+  // axios asks both runWhen one right after the other for the same config: decide once.
   let waits = false;
-  const mustWait = (config: InternalAxiosRequestConfig) =>
-    authorizer.mustWait(config as unknown as AuthRequest);
   const requestIds = [
     instance.interceptors.request.use(
-      (config) => request(config, false) as InternalAxiosRequestConfig,
+      request as (config: InternalAxiosRequestConfig) => InternalAxiosRequestConfig,
       undefined,
       {
         synchronous: true,
         runWhen: (config) => {
-          asked = config;
-          waits = mustWait(config);
+          turn = config;
+          queueMicrotask(() => {
+            turn = undefined;
+          });
+          waits = authorizer.mustWait(config as unknown as AuthRequest);
           return !waits;
         },
       },
     ),
-    instance.interceptors.request.use((config) => request(config, true), undefined, {
-      runWhen: (config) => {
-        const result = config === asked ? waits : mustWait(config);
-        asked = undefined;
-        return result;
-      },
-    }),
+    instance.interceptors.request.use(request, undefined, { runWhen: (config) => config === turn && waits }),
   ];
 
   // Replays go through an instance without interceptors: the app's request interceptors already ran on the
-  // first send (their work is in the config), and the response interceptors after this one run once, on the
-  // outcome returned from here.
+  // first send (their work is in the config). Their outcome then goes through the response interceptors
+  // registered before this one, as the first send's did; those after it see the outcome returned from here.
+  // So every interceptor runs once per request, in its order.
   const replayer = instance.create();
-  const responseId = instance.interceptors.response.use(undefined, async (first: unknown) => {
+  const settle = (outcome: Promise<AxiosResponse>) => {
+    const chain = instance.interceptors.response.handlers ?? [];
+    for (const handler of chain.slice(
+      0,
+      chain.findIndex((h) => h?.rejected === onError),
+    )) {
+      if (handler) outcome = outcome.then(handler.fulfilled, handler.rejected);
+    }
+    return outcome;
+  };
+  const onError = async (first: unknown): Promise<unknown> => {
     let error = first;
-    let ticket = ((error as AxiosError | null)?.config?.headers as Carrier | undefined)?.[TICKET];
+    let ticket = ((error as AxiosError | null)?.config as Carrier | undefined)?.[TICKET];
+    let replayed = false;
     while (ticket && isAxiosError(error) && error.config) {
       const config = error.config;
       const status = error.response?.status;
@@ -148,20 +165,27 @@ export function attachAuth(
         headers: error.response?.headers,
         requestHeaders: config.headers,
         shouldRefresh: hiddenByCors || shouldRefresh(error),
+        body: config.data,
       };
       const next = await authorizer.handleUnauthorized(ticket, exchange).catch(cancelled(config));
       if (!next) break;
       ticket = next;
-      try {
-        // The body was transformed on the first send: send the same bytes.
-        const headers = sign(new AxiosHeaders(config.headers), ticket);
-        return await replayer.request({ ...config, headers, transformRequest: sendAsIs });
-      } catch (failed) {
-        error = failed;
-      }
+      replayed = true;
+      // The body was transformed on the first send: send the same bytes.
+      const replay = sign(
+        { ...config, headers: new AxiosHeaders(config.headers), transformRequest: sendAsIs },
+        next,
+      );
+      const outcome = await replayer.request(replay).then(
+        (response) => ({ response }),
+        (failed: unknown) => ({ failed }),
+      );
+      if ('response' in outcome) return settle(Promise.resolve(outcome.response));
+      error = outcome.failed;
     }
-    throw error;
-  });
+    return replayed ? settle(Promise.reject(error)) : Promise.reject(error);
+  };
+  const responseId = instance.interceptors.response.use(undefined, onError);
 
   return () => {
     for (const id of requestIds) instance.interceptors.request.eject(id);

@@ -3,10 +3,10 @@ import { misuse } from './errors';
 import { getInternals } from './internals';
 import { decodeJwt } from './jwt';
 import {
-  authorityOf,
   isOriginAllowed,
   normalizeOrigins,
   type OriginPattern,
+  originKey,
   originOf,
   resolveRequestUrl,
 } from './origins';
@@ -60,7 +60,14 @@ export interface UnauthorizedExchange {
   requestHeaders?: HeadersLike;
   /** The adapter's `shouldRefresh` verdict. */
   shouldRefresh: boolean;
+  /** The body as it was sent: a stream can't be sent again, so its 401 is handed back. */
+  body?: unknown;
 }
+
+/** A stream (web `ReadableStream` or Node `Readable`) is read as it is sent: it can't be replayed. */
+const isStream = (body: unknown) =>
+  typeof (body as { getReader?: unknown } | null)?.getReader === 'function' ||
+  typeof (body as { pipe?: unknown } | null)?.pipe === 'function';
 
 export interface Authorizer {
   /** The header name the token goes in. */
@@ -147,13 +154,14 @@ export function createAuthorizer(
   let lastToken: string | null = null;
   let lastValue: string | null = null;
   function isAllowed({ url = '', baseURL }: AuthRequest): boolean {
-    const authority = authorityOf(url);
-    const key = authority
-      ? `${authority.startsWith('//') ? baseURL : ''} ${authority}`
-      : baseURL && `${baseURL} `;
+    const key = originKey(url, baseURL);
     let allowed = key === undefined ? undefined : decided.get(key);
     if (allowed === undefined) {
-      allowed = isOriginAllowed(resolveRequestUrl(authority ?? (key ? '' : url), baseURL), origins);
+      // A key stands for every URL that shares it: decide on the key itself (`/` joined to a base URL).
+      allowed = isOriginAllowed(
+        resolveRequestUrl(key === undefined ? url : key === url.slice(0, key.length) ? key : '', baseURL),
+        origins,
+      );
       if (key !== undefined) {
         if (decided.size >= 64) decided.clear();
         decided.set(key, allowed);
@@ -206,14 +214,18 @@ export function createAuthorizer(
       return lastValue;
     },
 
-    async handleUnauthorized(ticket, { status, headers, requestHeaders, shouldRefresh }) {
+    async handleUnauthorized(ticket, { status, headers, requestHeaders, shouldRefresh, body }) {
       const { method, url, token } = ticket;
       const current = internals.tokens()?.accessToken ?? null;
       // Sent and refused while signed out, with no prompt to open: the plain 401 goes back, unhandled.
       const isPlain = token === null && current === null && !internals.hasReauthHandler();
-      const handled = ticket.mode === 'auth' && shouldRefresh && ticket.attempt < maxRetries && !isPlain;
+      const handled =
+        ticket.mode === 'auth' && shouldRefresh && ticket.attempt < maxRetries && !isPlain && !isStream(body);
+      if (isStream(body) && process.env.NODE_ENV !== 'production') {
+        warnOnce('a 401 on a request with a stream body was handed back: a stream is read once and cannot be replayed.');
+      }
       const diagnosis = status
-        ? diagnose401({ status, headers, requestHeaders, url, session, allowedOrigins: origins })
+        ? diagnose401({ status, headers, requestHeaders, url, session, allowedOrigins: origins, header })
         : { cause: 'expired_token' as const, hint: CORS_HINT };
       internals.emit({ type: 'unauthorized', method, url, status, diagnosis, handled });
       if (!handled) return null;

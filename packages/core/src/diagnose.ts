@@ -13,6 +13,8 @@ export interface Diagnose401Input {
   url?: string;
   session?: Session;
   allowedOrigins?: readonly OriginPattern[];
+  /** The header the token is sent in. Default `'Authorization'`. */
+  header?: string;
 }
 
 /** One sentence each: what to do. */
@@ -50,7 +52,7 @@ export function challengeError(headers: HeadersLike): string | undefined {
 export function diagnose401(input: Diagnose401Input): Diagnosis {
   const challenge = getHeader(input.headers, 'www-authenticate') ?? '';
   const error = challengeError(input.headers);
-  const authorization = getHeader(input.requestHeaders, 'authorization');
+  const authorization = getHeader(input.requestHeaders, input.header ?? 'authorization');
   const state = input.session?.getState();
   const exp = decodeJwt(authorization?.replace(/^\S+\s+/, '') ?? '')?.exp;
   const now = input.session ? getInternals(input.session).now() : Date.now();

@@ -25,7 +25,11 @@ export function resolveOptions(options: SessionOptions) {
     refreshLeewayMs === undefined || (refreshLeewayMs >= 0 && refreshLeewayMs < Number.POSITIVE_INFINITY),
     '`refreshLeewayMs` must be a finite number of ms, 0 or more',
   );
-  check(refreshTimeoutMs > 0, '`refreshTimeoutMs` must be a positive number of ms (Infinity for none)');
+  // Timers hold 2^31 - 1 ms at most, and the grace period doubles the timeout.
+  check(
+    refreshTimeoutMs > 0 && (refreshTimeoutMs <= 2 ** 30 || refreshTimeoutMs === Number.POSITIVE_INFINITY),
+    '`refreshTimeoutMs` must be a positive number of ms, at most 2^30 (Infinity for none)',
+  );
   check(
     typeof storage?.getItem === 'function' &&
       typeof storage.setItem === 'function' &&

@@ -36,31 +36,36 @@ export function originOf(url: string | undefined): string | null {
 }
 
 /**
- * Where a request goes. A relative URL with a `baseURL` is joined to it as axios does (as strings); any other
- * URL is parsed as the transport would: absolute, or against the page — and WHATWG parsing makes absolute more
- * strings than they look (`' https://x'`, `'https:x'`), so nothing is taken for relative that parses alone.
- * Null for a relative URL with nothing to resolve it against (it can reach no other origin); undefined for an
- * absolute URL that can't be read.
+ * Where a request goes, built as axios builds it: a URL that is not absolute by axios's own test is joined to
+ * `baseURL` as strings (`combineURLs`), and the result is parsed as the transport parses it — against the page
+ * in a browser, alone in Node. Null for a relative URL with nothing to resolve it against; undefined for an
+ * absolute one that can't be parsed.
  */
 export function resolveRequestUrl(url: string, baseURL?: string): URL | null | undefined {
-  let base = page();
+  const joined =
+    baseURL && !ABSOLUTE.test(url)
+      ? url
+        ? `${baseURL.replace(/\/?\/$/, '')}/${url.replace(/^\/+/, '')}`
+        : baseURL
+      : url;
   try {
-    if (baseURL) base = new URL(baseURL, base).href;
+    return new URL(joined, page());
   } catch {
-    base = undefined;
-  }
-  try {
-    if (baseURL && base && !ABSOLUTE.test(url))
-      return new URL(`${base.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`);
-    return new URL(url, base);
-  } catch {
-    return ABSOLUTE.test(url) ? undefined : null;
+    // Relative with nothing to resolve it against (Node, no baseURL): it can reach no other origin.
+    return ABSOLUTE.test(joined) ? undefined : null;
   }
 }
 
-/** The scheme and authority of an absolute URL as written (a cache key: the origin depends on nothing else). */
-export const authorityOf = (url: string): string | undefined =>
-  /^([a-z][a-z\d+\-.]*:)?\/\/[^/?#\\]*/i.exec(url)?.[0];
+/**
+ * What decides the origin of every URL a request could be given, as a cache key: the scheme and authority of an
+ * absolute URL, or of a `baseURL` that has both (everything joined after it lands in its path). Undefined when
+ * the rest of the URL could change the origin: such URLs are parsed each time.
+ */
+export function originKey(url: string, baseURL?: string): string | undefined {
+  const authority = /^([a-z][a-z\d+\-.]*:)?\/\/[^/?#\\]*/i.exec(url)?.[0];
+  if (authority) return authority;
+  return baseURL ? /^[a-z][a-z\d+\-.]*:\/\/[^/?#\\\s]+/i.exec(baseURL)?.[0] : undefined;
+}
 
 /** Whether a token may be sent to `url` (as resolved by {@link resolveRequestUrl}). */
 export function isOriginAllowed(url: URL | null | undefined, patterns: readonly OriginPattern[]): boolean {

@@ -12,10 +12,20 @@ interface Flight {
   /** 'reauth': the refresh was refused and a re-authentication started. */
   outcome: Deferred<'ok' | 'reauth'>;
   controller: AbortController;
+  /** Ends the grace period after REFRESH_TIMEOUT. */
+  grace?: ReturnType<typeof setTimeout> | undefined;
 }
 interface Reauth {
   done: Deferred<void>;
   controller: AbortController;
+  /** The registration whose handler is prompting. */
+  entry: { handler: ReauthHandler };
+}
+
+/** A flight no one waits for any more: no timer may keep a process alive for it, nothing may land from it. */
+function drop(flight: Flight | null): void {
+  clearTimeout(flight?.grace);
+  flight?.controller.abort();
 }
 
 /**
@@ -37,7 +47,7 @@ export function createSession(options: SessionOptions = {}): Session {
   let epoch = 0;
   let endError = new AuthError('SIGNED_OUT');
   // What ended each session, by epoch: a late 401 rejects with the error that ended its own session.
-  const endErrors: AuthError[] = [];
+  const endErrors = new Map<number, AuthError>();
   let refusedToken: string | null = null;
   let flight: Flight | null = null;
   let reauth: Reauth | null = null;
@@ -73,10 +83,12 @@ export function createSession(options: SessionOptions = {}): Session {
   }
 
   /** Usable: not refused by the server and not expired by the clock. */
-  const isUsable = (set: TokenSet | null) => !!set && set.accessToken !== refusedToken && !isExpired(set);
+  // With refreshLeewayMs 0 the clock is not trusted at all: only a 401 says a token is done.
+  const isUsable = (set: TokenSet | null) =>
+    !!set && set.accessToken !== refusedToken && (refreshLeewayMs === 0 || !isExpired(set));
   function needsRefresh(set: TokenSet): boolean {
     if (!isUsable(set)) return true;
-    if (set.expiresAt === null || !canRefresh(set)) return false;
+    if (refreshLeewayMs === 0 || set.expiresAt === null || !canRefresh(set)) return false;
     const leeway = refreshLeewayMs ?? Math.min(30_000, (set.expiresAt - set.receivedAt) / 2);
     return set.expiresAt - now() <= leeway;
   }
@@ -91,12 +103,13 @@ export function createSession(options: SessionOptions = {}): Session {
   /** Ends the session: everything waiting rejects with `error`; a refresh landing later is discarded. */
   function endSession(error: AuthError): void {
     const [lostFlight, lostReauth] = [flight, reauth];
-    endErrors[epoch] = error;
+    endErrors.set(epoch, error);
+    endErrors.delete(epoch - 32);
     epoch += 1;
     endError = error;
     tokens = refusedToken = flight = reauth = null;
     writeStoredTokens(storage, storageKey, null);
-    lostFlight?.controller.abort();
+    drop(lostFlight);
     lostFlight?.outcome.reject(error);
     lostReauth?.controller.abort();
     lostReauth?.done.reject(error);
@@ -111,7 +124,7 @@ export function createSession(options: SessionOptions = {}): Session {
     flight = reauth = null;
     commit(next);
     // A refresh still in flight would write older tokens over these: drop it; its waiters go on with these.
-    superseded?.controller.abort();
+    drop(superseded);
     superseded?.outcome.resolve('ok');
     emit({ type: 'signedIn', user: next.user, expiresAt: next.expiresAt });
     if (resolved) {
@@ -125,22 +138,22 @@ export function createSession(options: SessionOptions = {}): Session {
     if (!which || reauth !== which) return;
     const error = new AuthError('REAUTH_CANCELLED', { cause });
     emit({ type: 'reauthCancelled', error });
-    endSession(error);
+    if (reauth === which) endSession(error); // unless a listener signed in meanwhile
   }
 
   function requireReauth(reason: ReauthReason, expired = new AuthError('SESSION_EXPIRED')): Promise<void> {
     if (reauth) return reauth.done.promise;
-    const handler = handlers[handlers.length - 1]?.handler;
-    if (!handler) {
+    const entry = handlers[handlers.length - 1];
+    if (!entry) {
       endSession(expired);
       return Promise.reject(expired);
     }
-    const current: Reauth = { done: deferred(), controller: new AbortController() };
+    const current: Reauth = { done: deferred(), controller: new AbortController(), entry };
     reauth = current;
     setState({ status: 'reauthRequired', error: reason === 'unauthenticated' ? null : expired });
     emit({ type: 'reauthRequired', reason, waiting: waiting.count });
     Promise.resolve()
-      .then(() => handler({ reason, signal: current.controller.signal }))
+      .then(() => entry.handler({ reason, signal: current.controller.signal }))
       .then((result) => {
         if (reauth !== current) return;
         if (result == null) return dismissReauth(current);
@@ -163,7 +176,7 @@ export function createSession(options: SessionOptions = {}): Session {
     const started = now();
     const own: Flight = { outcome: deferred(), controller: new AbortController() };
     const land = (failure?: AuthError, terminal = false) => {
-      clearTimeout(grace);
+      clearTimeout(own.grace);
       flight = null;
       if (failure) emit({ type: 'refreshFailure', error: failure, terminal, durationMs: now() - started });
     };
@@ -176,7 +189,7 @@ export function createSession(options: SessionOptions = {}): Session {
     setState({ status: 'refreshing' });
     emit({ type: 'refreshStart', waiting: waiting.count });
     // REFRESH_TIMEOUT releases the waiters; the call itself gets as long again to land, then is abandoned.
-    const grace =
+    own.grace =
       refreshTimeoutMs < Number.POSITIVE_INFINITY
         ? setTimeout(() => {
             own.controller.abort();
@@ -198,7 +211,9 @@ export function createSession(options: SessionOptions = {}): Session {
           land();
           commit(next);
           emit({ type: 'refreshSuccess', expiresAt: next.expiresAt, durationMs: now() - started });
-          own.outcome.resolve('ok');
+          // A listener may have signed out inside the commit: then the waiters fail as signed out.
+          if (tokens === next) own.outcome.resolve('ok');
+          else own.outcome.reject(endError);
         },
         (cause) => {
           if (flight !== own) return;
@@ -252,7 +267,7 @@ export function createSession(options: SessionOptions = {}): Session {
   const internals: SessionInternals = {
     now,
     epoch: () => epoch,
-    endError: (of = epoch - 1) => endErrors[of] ?? endError,
+    endError: (of = epoch - 1) => endErrors.get(of) ?? endError,
     tokens: () => tokens,
     willWait: () => !!(reauth || flight || (tokens && needsRefresh(tokens))),
     markRefused(token) {
@@ -286,6 +301,8 @@ export function createSession(options: SessionOptions = {}): Session {
         return () => {
           const index = handlers.indexOf(entry);
           if (index >= 0) handlers.splice(index, 1);
+          // Its prompt is open: no one can answer it now, so nothing may wait on it.
+          if (reauth?.entry === entry) dismissReauth(reauth);
         };
       },
       cancelReauth: () => dismissReauth(reauth),

@@ -51,6 +51,45 @@ describe('the token goes only to allowed origins', () => {
     expect(await authorizationSentTo(context, 'https://api.test@evil.test/items')).toBeNull();
   });
 
+  it('with an empty baseURL, never lets a first relative request vouch for strings that parse elsewhere', async () => {
+    const context = setup({ baseURL: '' });
+    expect(await authorizationSentTo(context, '/items')).toBe(bearer(context.tokens.accessToken));
+    expect(await authorizationSentTo(context, ' https://evil.test/x')).toBeNull();
+    expect(await authorizationSentTo(context, '\thttps://evil.test/x')).toBeNull();
+  });
+
+  it('with a baseURL whose host is empty, sends no token to where axios would really go', async () => {
+    // axios joins 'https://' and 'evil.test/steal' into 'https:/evil.test/steal': host evil.test.
+    const context = setup({ baseURL: 'https://', attach: { allowedOrigins: ['https://api.test'] } });
+    expect(await authorizationSentTo(context, 'evil.test/steal')).toBeNull();
+  });
+
+  describe('in a browser (a page at https://app.test)', () => {
+    beforeEach(() => {
+      vi.stubGlobal('location', { href: 'http://app.test/page', origin: 'http://app.test' });
+    });
+    afterEach(() => {
+      vi.unstubAllGlobals();
+    });
+
+    it("joins a relative baseURL as axios does, so '\\\\host' and tabs cannot smuggle another host in", async () => {
+      const context = setup({ baseURL: '/' });
+      const token = bearer(context.tokens.accessToken);
+      expect(await authorizationSentTo(context, '/items')).toBe(token);
+      expect(await authorizationSentTo(context, '\\evil.test/x')).toBeNull();
+      expect(await authorizationSentTo(context, '\t/evil.test/x')).toBeNull();
+    });
+
+    it("judges a protocol-relative URL by the page's scheme, not the baseURL's", async () => {
+      const context = setup({
+        baseURL: 'https://api.test',
+        attach: { allowedOrigins: ['https://api.test'] },
+      });
+      // On an http page, //api.test/x goes out over http: not the allowed https origin.
+      expect(await authorizationSentTo(context, '//api.test/x')).toBeNull();
+    });
+  });
+
   it('keeps deciding by origin when the same authority is asked for again (the decision is cached)', async () => {
     const context = setup();
     const token = bearer(context.tokens.accessToken);

@@ -213,7 +213,11 @@ async function runScenario(s: fc.Scheduler, commands: Command[]): Promise<Run> {
     },
     signIn: () => session.signIn(model.login()),
     onReauth: ({ answer }) => void unregister.push(session.onReauth(reauthHandler(answer))),
-    offReauth: () => unregister.pop()?.(),
+    offReauth: () => {
+      // Unregistering the handler whose prompt is open dismisses that prompt (no one could answer it).
+      if (session.getState().status === 'reauthRequired') run.dismissals += 1;
+      unregister.pop()?.();
+    },
     cancelReauth: () => {
       run.dismissals += 1;
       session.cancelReauth();
@@ -423,7 +427,7 @@ describe('properties over random interleavings', () => {
             expiresIn: 3600,
           };
         });
-        const session = createSession({ refresh, now: () => clock, refreshLeewayMs: 0 });
+        const session = createSession({ refresh, now: () => clock, refreshLeewayMs: 1_000 });
         session.signIn({ accessToken: 'stale_secret', refreshToken: 'rt_0_secret', expiresIn: 60 });
         clock += 61_000;
         let starters = 0;

@@ -82,10 +82,21 @@ describe('getAccessToken: leeway', () => {
     expect(await refreshesNow(harness)).toBe(true);
   });
 
-  it('with refreshLeewayMs 0, refreshes only once the token has expired', async () => {
+  it('with refreshLeewayMs 0, never refreshes ahead, not even past the expiry: only a 401 does', async () => {
+    // The escape from a skewed client clock: DESIGN's "0 = only after a 401".
     const harness = setup({ refreshLeewayMs: 0 });
     harness.session.signIn({ accessToken: 'access-1', refreshToken: 'r', expiresIn: 40 });
     await at(39_999);
+    expect(await refreshesNow(harness)).toBe(false);
+    await at(3_600_000);
+    expect(await refreshesNow(harness)).toBe(false);
+    expect(await harness.session.getAccessToken()).toBe('access-1');
+  });
+
+  it('with refreshLeewayMs 1, refreshes once the token has expired', async () => {
+    const harness = setup({ refreshLeewayMs: 1 });
+    harness.session.signIn({ accessToken: 'access-1', refreshToken: 'r', expiresIn: 40 });
+    await at(39_998);
     expect(await refreshesNow(harness)).toBe(false);
     await at(40_000);
     expect(await refreshesNow(harness)).toBe(true);
