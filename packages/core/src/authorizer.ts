@@ -222,7 +222,9 @@ export function createAuthorizer(
       const handled =
         ticket.mode === 'auth' && shouldRefresh && ticket.attempt < maxRetries && !isPlain && !isStream(body);
       if (isStream(body) && process.env.NODE_ENV !== 'production') {
-        warnOnce('a 401 on a request with a stream body was handed back: a stream is read once and cannot be replayed.');
+        warnOnce(
+          'a 401 on a request with a stream body was handed back: a stream is read once and cannot be replayed.',
+        );
       }
       const diagnosis = status
         ? diagnose401({ status, headers, requestHeaders, url, session, allowedOrigins: origins, header })

@@ -18,7 +18,7 @@ export interface Diagnose401Input {
 }
 
 /** One sentence each: what to do. */
-export const HINTS: Record<UnauthorizedCause, string> = {
+const HINTS: Record<UnauthorizedCause, string> = {
   insufficient_scope: 'The token lacks a permission this resource needs: check the roles, not the session.',
   origin_not_allowed: 'No token was sent to this origin: add it to allowedOrigins if the API is yours.',
   missing_authorization:

@@ -70,7 +70,7 @@ export function readStoredTokens(storage: StorageLike, key: string): TokenSet | 
     const raw = storage.getItem(key);
     if (raw == null) return null;
     const data = JSON.parse(raw);
-    if (data.v !== 1 || toNumber(data.receivedAt) === undefined) throw 0;
+    if (data.v !== 1 || toNumber(data.receivedAt) === undefined) throw new TypeError('not a reauth session');
     return {
       ...normalizeTokens(data, data.receivedAt, null, ''),
       expiresAt: toNumber(data.expiresAt) ?? null,

@@ -11,8 +11,6 @@ export function warnOnce(message: string): void {
   console.warn(`[reauth] ${message}`);
 }
 
-export const isDev = (): boolean => process.env.NODE_ENV !== 'production';
-
 export interface Deferred<T> {
   promise: Promise<T>;
   resolve(value: T): void;
