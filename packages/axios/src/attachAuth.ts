@@ -71,6 +71,9 @@ export function attachAuth(
   // axios runs a `synchronous` interceptor in the same turn as its runWhen, or (when another interceptor is
   // asynchronous) later, in a promise chain: only then may it wait, and it must, if a refresh began meanwhile.
   let turn: InternalAxiosRequestConfig | undefined;
+  const endTurn = () => {
+    turn = undefined;
+  };
   const request = (config: InternalAxiosRequestConfig) => {
     const ticket = authorize(config, 0, config !== turn);
     return ticket instanceof Promise
@@ -89,9 +92,7 @@ export function attachAuth(
         synchronous: true,
         runWhen: (config) => {
           turn = config;
-          queueMicrotask(() => {
-            turn = undefined;
-          });
+          queueMicrotask(endTurn);
           waits = authorizer.mustWait(config as unknown as AuthRequest);
           return !waits;
         },

@@ -37,9 +37,11 @@ const HINTS: Record<UnauthorizedCause, string> = {
  * @returns e.g. `'invalid_token'` or `'insufficient_scope'`; undefined when there is none
  */
 export function challengeError(headers: HeadersLike): string | undefined {
-  const challenge = getHeader(headers, 'www-authenticate') ?? '';
-  return /(?:^|[\s,])error\s*=\s*"?([\w.-]+)/i.exec(challenge)?.[1]?.toLowerCase();
+  return errorParameter(getHeader(headers, 'www-authenticate') ?? '');
 }
+
+const errorParameter = (challenge: string) =>
+  /(?:^|[\s,])error\s*=\s*"?([\w.-]+)/i.exec(challenge)?.[1]?.toLowerCase();
 
 /**
  * Says why a 401 most likely happened, from the exchange itself — the walk a person troubleshooting a 401
@@ -51,7 +53,7 @@ export function challengeError(headers: HeadersLike): string | undefined {
  */
 export function diagnose401(input: Diagnose401Input): Diagnosis {
   const challenge = getHeader(input.headers, 'www-authenticate') ?? '';
-  const error = challengeError(input.headers);
+  const error = errorParameter(challenge);
   const authorization = getHeader(input.requestHeaders, input.header ?? 'authorization');
   const state = input.session?.getState();
   const exp = decodeJwt(authorization?.replace(/^\S+\s+/, '') ?? '')?.exp;

@@ -45,9 +45,10 @@ export function createSession(options: SessionOptions = {}): Session {
 
   let tokens = readStoredTokens(storage, storageKey);
   let epoch = 0;
-  let endError = new AuthError('SIGNED_OUT');
   // What ended each session, by epoch: a late 401 rejects with the error that ended its own session.
   const endErrors = new Map<number, AuthError>();
+  const endError = (of = epoch - 1) =>
+    endErrors.get(of) ?? endErrors.get(epoch - 1) ?? new AuthError('SIGNED_OUT');
   let refusedToken: string | null = null;
   let flight: Flight | null = null;
   let reauth: Reauth | null = null;
@@ -79,11 +80,11 @@ export function createSession(options: SessionOptions = {}): Session {
 
   function emit(event: AuthEventInput): void {
     const stamped = { ...event, at: now() } as AuthEvent;
-    for (const listener of [...listeners]) isolated(listener)(stamped);
+    for (const listener of [...listeners]) listener(stamped);
   }
 
-  /** Usable: not refused by the server and not expired by the clock. */
-  // With refreshLeewayMs 0 the clock is not trusted at all: only a 401 says a token is done.
+  // Usable: not refused by the server and not expired by the clock. With refreshLeewayMs 0 the clock is not
+  // trusted at all: only a 401 says a token is done.
   const isUsable = (set: TokenSet | null) =>
     !!set && set.accessToken !== refusedToken && (refreshLeewayMs === 0 || !isExpired(set));
   function needsRefresh(set: TokenSet): boolean {
@@ -106,7 +107,6 @@ export function createSession(options: SessionOptions = {}): Session {
     endErrors.set(epoch, error);
     endErrors.delete(epoch - 32);
     epoch += 1;
-    endError = error;
     tokens = refusedToken = flight = reauth = null;
     writeStoredTokens(storage, storageKey, null);
     drop(lostFlight);
@@ -213,7 +213,7 @@ export function createSession(options: SessionOptions = {}): Session {
           emit({ type: 'refreshSuccess', expiresAt: next.expiresAt, durationMs: now() - started });
           // A listener may have signed out inside the commit: then the waiters fail as signed out.
           if (tokens === next) own.outcome.resolve('ok');
-          else own.outcome.reject(endError);
+          else own.outcome.reject(endError());
         },
         (cause) => {
           if (flight !== own) return;
@@ -247,7 +247,7 @@ export function createSession(options: SessionOptions = {}): Session {
           ? reauth.done.promise
           : tokens
             ? undefined
-            : Promise.reject(endError),
+            : Promise.reject(endError()),
     );
   }
 
@@ -267,7 +267,7 @@ export function createSession(options: SessionOptions = {}): Session {
   const internals: SessionInternals = {
     now,
     epoch: () => epoch,
-    endError: (of = epoch - 1) => endErrors.get(of) ?? endError,
+    endError,
     tokens: () => tokens,
     willWait: () => !!(reauth || flight || (tokens && needsRefresh(tokens))),
     markRefused(token) {
@@ -307,9 +307,10 @@ export function createSession(options: SessionOptions = {}): Session {
       },
       cancelReauth: () => dismissReauth(reauth),
       on(type: string, listener: (event: never) => void) {
-        const filtered = (event: AuthEvent) => {
+        // Isolated once here, not per event: a listener that throws must not break the session mid-update.
+        const filtered = isolated((event: AuthEvent) => {
           if (type === '*' || event.type === type) (listener as (event: AuthEvent) => void)(event);
-        };
+        });
         listeners.add(filtered);
         return () => void listeners.delete(filtered);
       },
