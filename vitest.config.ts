@@ -1,19 +1,25 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const packages = ['core', 'axios', 'fetch', 'msw', 'react', 'devtools'] as const;
 const src = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+const unit = (name: (typeof packages)[number], environment: 'node' | 'happy-dom') => ({
+  extends: true as const,
+  test: { name, root: `./packages/${name}`, environment },
+});
 
 export default defineConfig({
   resolve: {
-    alias: {
-      '@reauth/core': src('core'),
-      '@reauth/axios': src('axios'),
-    },
+    alias: Object.fromEntries(packages.map((name) => [`@reauth/${name}`, src(name)])),
   },
   test: {
     projects: [
-      { extends: true, test: { name: 'core', root: './packages/core', environment: 'node' } },
-      { extends: true, test: { name: 'axios', root: './packages/axios', environment: 'node' } },
+      unit('core', 'node'),
+      unit('axios', 'node'),
+      unit('fetch', 'node'),
+      unit('msw', 'node'),
+      unit('react', 'happy-dom'),
+      unit('devtools', 'happy-dom'),
       {
         extends: true,
         test: { name: 'integration', root: './test', environment: 'node', testTimeout: 20_000 },

@@ -1,6 +1,6 @@
 import { misuse } from './errors';
 import { createMemoryStorage } from './tokens';
-import type { SessionOptions } from './types';
+import type { Claims, SessionOptions } from './types';
 import { getHttpStatus } from './utils';
 
 /** `createSession`'s options with their defaults, checked: a misuse is a TypeError saying what was expected. */
@@ -12,6 +12,7 @@ export function resolveOptions(options: SessionOptions) {
     refreshLeewayMs,
     refreshTimeoutMs = 15_000,
     isRefreshRejected = (error: unknown) => [400, 401, 403].includes(getHttpStatus(error) as number),
+    getRoles = rolesClaim,
     now = Date.now,
   } = options;
   const check = (ok: boolean, expected: string) => {
@@ -30,6 +31,7 @@ export function resolveOptions(options: SessionOptions) {
     refreshTimeoutMs > 0 && (refreshTimeoutMs <= 2 ** 30 || refreshTimeoutMs === Number.POSITIVE_INFINITY),
     '`refreshTimeoutMs` must be a positive number of ms, at most 2^30 (Infinity for none)',
   );
+  check(typeof getRoles === 'function', '`getRoles` must be a function (claims) => string[]');
   check(
     typeof storage?.getItem === 'function' &&
       typeof storage.setItem === 'function' &&
@@ -37,5 +39,21 @@ export function resolveOptions(options: SessionOptions) {
     '`storage` must have getItem, setItem and removeItem (localStorage works as is)',
   );
 
-  return { refreshTokens, storage, storageKey, refreshLeewayMs, refreshTimeoutMs, isRefreshRejected, now };
+  return {
+    refreshTokens,
+    storage,
+    storageKey,
+    refreshLeewayMs,
+    refreshTimeoutMs,
+    isRefreshRejected,
+    getRoles,
+    now,
+  };
+}
+
+/** The default `getRoles`: the `roles` claim, an array or a space-separated string. */
+function rolesClaim(claims: Claims): string[] {
+  const { roles } = claims;
+  if (typeof roles === 'string') return roles.split(' ').filter(Boolean);
+  return Array.isArray(roles) ? roles.filter((role): role is string => typeof role === 'string') : [];
 }

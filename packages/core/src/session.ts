@@ -40,8 +40,16 @@ function drop(flight: Flight | null): void {
  * });
  */
 export function createSession(options: SessionOptions = {}): Session {
-  const { refreshTokens, storage, storageKey, refreshLeewayMs, refreshTimeoutMs, isRefreshRejected, now } =
-    resolveOptions(options);
+  const {
+    refreshTokens,
+    storage,
+    storageKey,
+    refreshLeewayMs,
+    refreshTimeoutMs,
+    isRefreshRejected,
+    getRoles,
+    now,
+  } = resolveOptions(options);
 
   let tokens = readStoredTokens(storage, storageKey);
   let epoch = 0;
@@ -304,6 +312,10 @@ export function createSession(options: SessionOptions = {}): Session {
           // Its prompt is open: no one can answer it now, so nothing may wait on it.
           if (reauth?.entry === entry) dismissReauth(reauth);
         };
+      },
+      hasRole(role) {
+        const { user } = store.getState();
+        return !!user && getRoles(user).includes(role);
       },
       cancelReauth: () => dismissReauth(reauth),
       on(type: string, listener: (event: never) => void) {

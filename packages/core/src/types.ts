@@ -63,6 +63,8 @@ export interface SessionOptions {
   refreshTimeoutMs?: number;
   /** Whether a refresh failure is terminal (re-authenticate) rather than transient. Default: HTTP 400/401/403. */
   isRefreshRejected?: (error: unknown) => boolean;
+  /** The user's roles, read from the access token's claims. Default: the `roles` claim (array or space-separated). */
+  getRoles?: (claims: Claims) => readonly string[];
   /** The clock, for tests. Default `Date.now`. */
   now?: () => number;
 }
@@ -141,6 +143,11 @@ export interface Session {
   refresh(): Promise<void>;
   /** Registers the re-authentication prompt; the latest registered handler is active. @returns unregister */
   onReauth(handler: ReauthHandler): () => void;
+  /**
+   * Whether the signed-in user holds `role`, by `createSession`'s `getRoles` (default: the `roles` claim).
+   * False when signed out.
+   */
+  hasRole(role: string): boolean;
   /** Dismisses an open re-authentication: waiting requests reject with `REAUTH_CANCELLED`. */
   cancelReauth(): void;
   /** @returns unsubscribe */
