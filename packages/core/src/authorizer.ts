@@ -108,7 +108,10 @@ class RequestTicket implements Ticket {
   }
   get url(): string {
     const { url = '', baseURL } = this.request;
-    this.shown ??= redactUrl(resolveRequestUrl(url, baseURL)?.href ?? url);
+    // The ticket's own token too, wherever the URL carries it (an opaque token under any parameter name).
+    this.shown ??= redactUrl(resolveRequestUrl(url, baseURL)?.href ?? url)
+      .split(this.token || '\0')
+      .join('[redacted]');
     return this.shown;
   }
 }
@@ -230,6 +233,11 @@ export function createAuthorizer(
         ? diagnose401({ status, headers, requestHeaders, url, session, allowedOrigins: origins, header })
         : { cause: 'expired_token' as const, hint: CORS_HINT };
       internals.emit({ type: 'unauthorized', method, url, status, diagnosis, handled });
+      if (process.env.NODE_ENV !== 'production') {
+        // Once per cause, not per 401: a burst of expired requests says it once. The URL is redacted.
+        const { cause, hint } = diagnosis;
+        warnOnce(`${status || 'network error'} on ${method} ${url}: ${cause} — ${hint}`, `${cause} ${hint}`);
+      }
       if (!handled) return null;
       // Sent by a session that has ended since (signed out, reauth cancelled): no new prompt, no replay.
       const ended = () => internals.endError(ticket.epoch);

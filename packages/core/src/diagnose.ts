@@ -22,7 +22,7 @@ const HINTS: Record<UnauthorizedCause, string> = {
   insufficient_scope: 'The token lacks a permission this resource needs: check the roles, not the session.',
   origin_not_allowed: 'No token was sent to this origin: add it to allowedOrigins if the API is yours.',
   missing_authorization:
-    'No Authorization header was sent: sign in first, and check the request is not skipAuth.',
+    "No token was sent (no Authorization header, or 'Bearer undefined'): sign in first, and check the request is not skipAuth.",
   refresh_rejected:
     'The refresh token was refused: the user must sign in again (an onReauth prompt resumes requests).',
   expired_token: "The token expired: reauth refreshes and replays; if it repeats, check the server's clock.",
@@ -52,30 +52,39 @@ const errorParameter = (challenge: string) =>
  * const { cause, hint } = diagnose401({ status: 401, headers: res.headers, requestHeaders: init.headers, url, session });
  */
 export function diagnose401(input: Diagnose401Input): Diagnosis {
+  const { session, url, allowedOrigins } = input;
   const challenge = getHeader(input.headers, 'www-authenticate') ?? '';
   const error = errorParameter(challenge);
-  const authorization = getHeader(input.requestHeaders, input.header ?? 'authorization');
-  const state = input.session?.getState();
-  const exp = decodeJwt(authorization?.replace(/^\S+\s+/, '') ?? '')?.exp;
-  const now = input.session ? getInternals(input.session).now() : Date.now();
+  // The credential without its scheme; a header left at 'Bearer undefined' by an app carries none.
+  const token = getHeader(input.requestHeaders, input.header ?? 'authorization')
+    ?.replace(/^\S+\s+/, '')
+    .replace(/^(bearer|undefined|null)?\s*$/i, '');
+  const internals = session && getInternals(session);
+  const state = session?.getState();
+  const held = internals?.tokens();
+  // Opaque tokens have no `exp`: when the one sent is the session's, its expiry is the session's.
+  const expiresAt =
+    (decodeJwt(token ?? '')?.exp as number) * 1000 ||
+    (token === held?.accessToken && held?.expiresAt) ||
+    Number.NaN;
+  // A refused refresh ends the session with SESSION_EXPIRED caused by the refusal; without a cause there
+  // was no refresh token to refuse.
   const cause: UnauthorizedCause =
     error === 'insufficient_scope'
       ? error
-      : input.url &&
-          input.allowedOrigins &&
-          !isOriginAllowed(
-            resolveRequestUrl(input.url),
-            normalizeOrigins(input.allowedOrigins, 'diagnose401'),
-          )
-        ? 'origin_not_allowed'
-        : !authorization
-          ? 'missing_authorization'
-          : state?.status === 'reauthRequired' || state?.error?.code === 'SESSION_EXPIRED'
-            ? 'refresh_rejected'
-            : /error_description\s*=\s*"[^"]*expired/i.test(challenge) || (exp as number) * 1000 <= now
-              ? 'expired_token'
-              : error === 'invalid_token'
-                ? error
-                : 'unknown';
+      : !token
+        ? url &&
+          allowedOrigins &&
+          !isOriginAllowed(resolveRequestUrl(url), normalizeOrigins(allowedOrigins, 'diagnose401'))
+          ? 'origin_not_allowed'
+          : 'missing_authorization'
+        : state?.error?.code === 'SESSION_EXPIRED' && state.error.cause !== undefined
+          ? 'refresh_rejected'
+          : /error_description\s*=\s*"[^"]*expired/i.test(challenge) ||
+              expiresAt <= (internals?.now() ?? Date.now())
+            ? 'expired_token'
+            : error === 'invalid_token'
+              ? error
+              : 'unknown';
   return { cause, hint: HINTS[cause] };
 }

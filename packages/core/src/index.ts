@@ -6,11 +6,19 @@ export {
   type Ticket,
   type UnauthorizedExchange,
 } from './authorizer';
+export {
+  createEventLog,
+  type EventLog,
+  type EventLogEntry,
+  type EventLogError,
+  type EventLogOptions,
+} from './createEventLog';
 export { challengeError, type Diagnose401Input, diagnose401 } from './diagnose';
 export { AuthError, type AuthErrorCode, isAuthError } from './errors';
 export { decodeJwt } from './jwt';
 export type { OriginPattern } from './origins';
 export { createSession } from './session';
+export type { LockLike } from './tabLock';
 export type {
   AuthEvent,
   AuthEventOf,

@@ -14,6 +14,8 @@ export function resolveOptions(options: SessionOptions) {
     isRefreshRejected = (error: unknown) => [400, 401, 403].includes(getHttpStatus(error) as number),
     getRoles = rolesClaim,
     now = Date.now,
+    crossTab = isBrowser() && typeof BroadcastChannel === 'function',
+    autoRefresh = isBrowser(),
   } = options;
   const check = (ok: boolean, expected: string) => {
     if (!ok) throw misuse('createSession', expected);
@@ -30,6 +32,11 @@ export function resolveOptions(options: SessionOptions) {
   check(
     refreshTimeoutMs > 0 && (refreshTimeoutMs <= 2 ** 30 || refreshTimeoutMs === Number.POSITIVE_INFINITY),
     '`refreshTimeoutMs` must be a positive number of ms, at most 2^30 (Infinity for none)',
+  );
+  const { channelName = `reauth:${storageKey}`, lock } = typeof crossTab === 'object' ? crossTab : {};
+  check(
+    !lock || typeof lock.request === 'function',
+    '`crossTab.lock` must be a lock like navigator.locks: request(name, { signal }, callback)',
   );
   check(typeof getRoles === 'function', '`getRoles` must be a function (claims) => string[]');
   check(
@@ -48,8 +55,14 @@ export function resolveOptions(options: SessionOptions) {
     isRefreshRejected,
     getRoles,
     now,
+    // On a server, sessions of different users share one process: they must never share tokens.
+    crossTab: crossTab ? { channelName, lock } : null,
+    autoRefresh,
   };
 }
+
+/** A browser page (not a server, not a worker): where tabs share sessions and refresh in the background. */
+const isBrowser = () => typeof window !== 'undefined' && typeof document !== 'undefined';
 
 /** The default `getRoles`: the `roles` claim, an array or a space-separated string. */
 function rolesClaim(claims: Claims): string[] {

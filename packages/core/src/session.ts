@@ -1,4 +1,6 @@
 import { createStore } from 'zustand/vanilla';
+import { watchExpiry } from './autoRefresh';
+import { connectTabs, type TokensKind } from './crossTab';
 import { AuthError, misuse } from './errors';
 import { type AuthEventInput, INTERNALS, isolated, type SessionInternals } from './internals';
 import { resolveOptions } from './options';
@@ -12,6 +14,7 @@ interface Flight {
   /** 'reauth': the refresh was refused and a re-authentication started. */
   outcome: Deferred<'ok' | 'reauth'>;
   controller: AbortController;
+  started: number;
   /** Ends the grace period after REFRESH_TIMEOUT. */
   grace?: ReturnType<typeof setTimeout> | undefined;
 }
@@ -49,6 +52,8 @@ export function createSession(options: SessionOptions = {}): Session {
     isRefreshRejected,
     getRoles,
     now,
+    crossTab,
+    autoRefresh,
   } = resolveOptions(options);
 
   let tokens = readStoredTokens(storage, storageKey);
@@ -85,6 +90,41 @@ export function createSession(options: SessionOptions = {}): Session {
     error: null,
   }));
   const setState = store.setState;
+  const tabs =
+    crossTab &&
+    connectTabs(
+      crossTab.channelName,
+      {
+        // A refresh result only continues the session it refreshed; an answer only starts one in a tab without.
+        tokens(next, kind, from) {
+          const isTaken =
+            kind === 'signIn' || (kind === 'refresh' ? !!from && tokens?.refreshToken === from : !tokens);
+          if (isTaken) accept(next, kind, true);
+          return isTaken;
+        },
+        signOut() {
+          if (store.getState().status !== 'signedOut') endSession(new AuthError('SIGNED_OUT'));
+        },
+        refused(refreshToken) {
+          if (tokens?.refreshToken !== refreshToken) return;
+          // Refused in another tab: this tab must not present it again; it re-authenticates as if refused here.
+          const lost = flight;
+          flight = null;
+          drop(lost);
+          requireReauth('refresh_rejected').catch(() => {});
+          lost?.outcome.resolve('reauth');
+        },
+        current: () => (reauth ? null : tokens),
+      },
+      // A dead tab's lease lapses well within the timeout, so the others' waits stay bounded by it.
+      Math.min(refreshTimeoutMs / 2, 5_000),
+      crossTab.lock,
+    );
+  // A new tab asks the open ones for the session; its requests wait for the answer, a moment at most.
+  let asking = tabs && !tokens ? tabs.ask() : null;
+  asking?.then(() => {
+    asking = null;
+  });
 
   function emit(event: AuthEventInput): void {
     const stamped = { ...event, at: now() } as AuthEvent;
@@ -97,9 +137,13 @@ export function createSession(options: SessionOptions = {}): Session {
     !!set && set.accessToken !== refusedToken && (refreshLeewayMs === 0 || !isExpired(set));
   function needsRefresh(set: TokenSet): boolean {
     if (!isUsable(set)) return true;
-    if (refreshLeewayMs === 0 || set.expiresAt === null || !canRefresh(set)) return false;
-    const leeway = refreshLeewayMs ?? Math.min(30_000, (set.expiresAt - set.receivedAt) / 2);
-    return set.expiresAt - now() <= leeway;
+    const at = refreshDueAt(set);
+    return at !== null && at <= now();
+  }
+  /** When `set` enters its refresh leeway; null when the clock says nothing (no expiry, leeway 0, no refresh). */
+  function refreshDueAt(set: TokenSet): number | null {
+    if (refreshLeewayMs === 0 || set.expiresAt === null || !canRefresh(set)) return null;
+    return set.expiresAt - (refreshLeewayMs ?? Math.min(30_000, (set.expiresAt - set.receivedAt) / 2));
   }
 
   function commit(next: TokenSet): void {
@@ -126,21 +170,27 @@ export function createSession(options: SessionOptions = {}): Session {
     emit({ type: 'signedOut', error: shown });
   }
 
-  function signIn(input: Parameters<Session['signIn']>[0]): void {
-    const next = normalizeTokens(input, now(), null, 'signIn(tokens)');
+  /** Takes tokens from a sign-in here, or from another tab (`fromTab`: not announced back). */
+  function accept(next: TokenSet, kind: TokensKind, fromTab?: boolean): void {
     const [superseded, resolved] = [flight, reauth];
     flight = reauth = null;
     commit(next);
+    if (!fromTab) tabs?.announce(next, kind);
     // A refresh still in flight would write older tokens over these: drop it; its waiters go on with these.
     drop(superseded);
     superseded?.outcome.resolve('ok');
-    emit({ type: 'signedIn', user: next.user, expiresAt: next.expiresAt });
+    if (kind !== 'refresh') emit({ type: 'signedIn', user: next.user, expiresAt: next.expiresAt });
+    else if (superseded) {
+      emit({ type: 'refreshSuccess', expiresAt: next.expiresAt, durationMs: now() - superseded.started });
+    }
     if (resolved) {
       resolved.controller.abort();
       resolved.done.resolve();
       emit({ type: 'reauthResolved' });
     }
   }
+  const signIn = (input: Parameters<Session['signIn']>[0]) =>
+    accept(normalizeTokens(input, now(), null, 'signIn(tokens)'), 'signIn');
 
   function dismissReauth(which: Reauth | null, cause?: unknown): void {
     if (!which || reauth !== which) return;
@@ -180,9 +230,10 @@ export function createSession(options: SessionOptions = {}): Session {
     return current.done.promise;
   }
 
-  function startFlight(refreshToken: string): Flight {
+  function startFlight(sent: TokenSet): Flight {
     const started = now();
-    const own: Flight = { outcome: deferred(), controller: new AbortController() };
+    const refreshToken = sent.refreshToken as string;
+    const own: Flight = { outcome: deferred(), controller: new AbortController(), started };
     const land = (failure?: AuthError, terminal = false) => {
       clearTimeout(own.grace);
       flight = null;
@@ -205,33 +256,52 @@ export function createSession(options: SessionOptions = {}): Session {
             if (flight === own) fail(new AuthError('REFRESH_TIMEOUT'));
           }, 2 * refreshTimeoutMs)
         : undefined;
-    Promise.resolve()
-      .then(() => refreshTokens!({ refreshToken, signal: own.controller.signal }))
-      .then(
-        (result) => {
-          if (flight !== own) return;
-          let next: TokenSet;
-          try {
-            next = normalizeTokens(result, now(), refreshToken, 'refresh() result');
-          } catch (cause) {
-            return fail(new AuthError('REFRESH_UNAVAILABLE', { cause }));
-          }
-          land();
-          commit(next);
-          emit({ type: 'refreshSuccess', expiresAt: next.expiresAt, durationMs: now() - started });
-          // A listener may have signed out inside the commit: then the waiters fail as signed out.
-          if (tokens === next) own.outcome.resolve('ok');
-          else own.outcome.reject(endError());
-        },
-        (cause) => {
-          if (flight !== own) return;
-          if (!isTerminal(cause)) return fail(new AuthError('REFRESH_UNAVAILABLE', { cause }));
-          const expired = new AuthError('SESSION_EXPIRED', { cause });
-          land(expired, true);
-          requireReauth('refresh_rejected', expired).catch(() => {});
-          own.outcome.resolve('reauth');
-        },
-      );
+    const call = () =>
+      Promise.resolve()
+        .then(() => refreshTokens!({ refreshToken, signal: own.controller.signal }))
+        .then(
+          (result) => {
+            if (flight !== own) return;
+            let next: TokenSet;
+            try {
+              next = normalizeTokens(result, now(), refreshToken, 'refresh() result');
+            } catch (cause) {
+              return fail(new AuthError('REFRESH_UNAVAILABLE', { cause }));
+            }
+            land();
+            commit(next);
+            tabs?.announce(next, 'refresh', refreshToken);
+            emit({ type: 'refreshSuccess', expiresAt: next.expiresAt, durationMs: now() - started });
+            // A listener may have signed out inside the commit: then the waiters fail as signed out.
+            if (tokens === next) own.outcome.resolve('ok');
+            else own.outcome.reject(endError());
+          },
+          (cause) => {
+            if (flight !== own) return;
+            if (!isTerminal(cause)) return fail(new AuthError('REFRESH_UNAVAILABLE', { cause }));
+            const expired = new AuthError('SESSION_EXPIRED', { cause });
+            land(expired, true);
+            tabs?.refused(refreshToken);
+            requireReauth('refresh_rejected', expired).catch(() => {});
+            own.outcome.resolve('reauth');
+          },
+        );
+    if (!tabs) void call();
+    else {
+      // One tab at a time; once it holds the lock, a tab first adopts what another one refreshed meanwhile.
+      tabs
+        .exclusive(own.controller.signal, async () => {
+          if (flight !== own) return; // dropped or timed out while it waited
+          const seen = readStoredTokens(storage, storageKey);
+          if (!seen) return call();
+          if (seen.refreshToken === refreshToken && seen.accessToken === sent.accessToken) return call();
+          accept(seen, 'refresh', true);
+        })
+        // A lock that fails (Web Locks throw SecurityError in sandboxed frames) must not stop refreshes.
+        .catch(() => {
+          if (flight === own) void call();
+        });
+    }
     return own;
   }
 
@@ -242,7 +312,7 @@ export function createSession(options: SessionOptions = {}): Session {
         new AuthError('SIGNED_OUT', { message: 'refresh() needs a signed-in session; call signIn() first.' }),
       );
     if (!flight && !canRefresh(tokens)) return requireReauth('no_refresh_token');
-    const own = flight ?? startFlight(tokens.refreshToken as string);
+    const own = flight ?? startFlight(tokens);
     return waitFor(
       own.outcome.promise,
       undefined,
@@ -260,6 +330,7 @@ export function createSession(options: SessionOptions = {}): Session {
   }
 
   async function getAccessToken({ signal }: { signal?: AbortSignal } = {}): Promise<string | null> {
+    if (asking && !tokens) await waitFor(asking, signal);
     if (reauth) await waitFor(reauth.done.promise, signal);
     else if (flight || (tokens && needsRefresh(tokens))) {
       try {
@@ -277,7 +348,7 @@ export function createSession(options: SessionOptions = {}): Session {
     epoch: () => epoch,
     endError,
     tokens: () => tokens,
-    willWait: () => !!(reauth || flight || (tokens && needsRefresh(tokens))),
+    willWait: () => !!(reauth || flight || (asking && !tokens) || (tokens && needsRefresh(tokens))),
     markRefused(token) {
       if (tokens?.accessToken === token) refusedToken = token;
     },
@@ -287,6 +358,17 @@ export function createSession(options: SessionOptions = {}): Session {
     waiting,
   };
 
+  if (autoRefresh) {
+    const isIdle = (set: TokenSet | null): set is TokenSet => !!set && !flight && !reauth && canRefresh(set);
+    watchExpiry({
+      subscribe: store.subscribe,
+      // Not after a failed background refresh: the next request, the next visibility or `online` tries again.
+      dueAt: () => (isIdle(tokens) && !store.getState().error ? refreshDueAt(tokens) : null),
+      check: () => void (isIdle(tokens) && needsRefresh(tokens) && refresh().catch(() => {})),
+      now,
+    });
+  }
+
   return Object.defineProperty<Session>(
     {
       getState: store.getState,
@@ -295,6 +377,7 @@ export function createSession(options: SessionOptions = {}): Session {
       signOut() {
         if (store.getState().status !== 'signedOut') endSession(new AuthError('SIGNED_OUT'));
         else writeStoredTokens(storage, storageKey, null);
+        tabs?.signOut();
       },
       getAccessToken,
       refresh,

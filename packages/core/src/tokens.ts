@@ -64,17 +64,24 @@ export function normalizeTokens(
   };
 }
 
+/** The versioned shape tokens take in storage and in cross-tab messages. */
+export function toStored({ accessToken, refreshToken, expiresAt, receivedAt }: TokenSet) {
+  return { v: 1, accessToken, refreshToken, expiresAt, receivedAt };
+}
+
+/** The tokens of the stored shape; throws on anything else (another version included). */
+export function fromStored(data: unknown): TokenSet {
+  const stored = data as (TokensInput & { v?: unknown; receivedAt?: unknown }) | null;
+  const receivedAt = toNumber(stored?.receivedAt);
+  if (stored?.v !== 1 || receivedAt === undefined) throw new TypeError('not a reauth session');
+  return { ...normalizeTokens(stored, receivedAt, null, ''), expiresAt: toNumber(stored.expiresAt) ?? null };
+}
+
 /** Reads stored tokens; what can't be read is discarded with a development warning, never thrown. */
 export function readStoredTokens(storage: StorageLike, key: string): TokenSet | null {
   try {
     const raw = storage.getItem(key);
-    if (raw == null) return null;
-    const data = JSON.parse(raw);
-    if (data.v !== 1 || toNumber(data.receivedAt) === undefined) throw new TypeError('not a reauth session');
-    return {
-      ...normalizeTokens(data, data.receivedAt, null, ''),
-      expiresAt: toNumber(data.expiresAt) ?? null,
-    };
+    return raw == null ? null : fromStored(JSON.parse(raw));
   } catch {
     if (process.env.NODE_ENV !== 'production') {
       warnOnce(
@@ -89,10 +96,7 @@ export function readStoredTokens(storage: StorageLike, key: string): TokenSet | 
 export function writeStoredTokens(storage: StorageLike, key: string, tokens: TokenSet | null): void {
   try {
     if (!tokens) storage.removeItem(key);
-    else {
-      const { accessToken, refreshToken, expiresAt, receivedAt } = tokens;
-      storage.setItem(key, JSON.stringify({ v: 1, accessToken, refreshToken, expiresAt, receivedAt }));
-    }
+    else storage.setItem(key, JSON.stringify(toStored(tokens)));
   } catch (error) {
     if (process.env.NODE_ENV !== 'production') {
       warnOnce(`storage failed (${(error as Error)?.name}); the session goes on in memory.`);

@@ -1,4 +1,5 @@
 import type { AuthError } from './errors';
+import type { LockLike } from './tabLock';
 
 /** Claims of a JWT access token, decoded without verification. */
 export type Claims = { [claim: string]: unknown; sub?: string; exp?: number; iat?: number };
@@ -65,6 +66,19 @@ export interface SessionOptions {
   isRefreshRejected?: (error: unknown) => boolean;
   /** The user's roles, read from the access token's claims. Default: the `roles` claim (array or space-separated). */
   getRoles?: (claims: Claims) => readonly string[];
+  /**
+   * Share the session with the other tabs of the origin that use the same `storageKey`: sign-in, refresh
+   * results and sign-out reach them, and only one tab refreshes at a time. Default: on in browsers where
+   * `BroadcastChannel` exists, off elsewhere (on a server, sessions of different users share a process).
+   * `channelName` defaults to `reauth:<storageKey>`; `lock` replaces Web Locks (default: `navigator.locks`,
+   * else a lease on the channel).
+   */
+  crossTab?: boolean | { channelName?: string; lock?: LockLike };
+  /**
+   * Refresh ahead of expiry (when the token enters `refreshLeewayMs`) in the background while the page is
+   * visible, and check at once when it becomes visible or comes back online. Default: on in browsers.
+   */
+  autoRefresh?: boolean;
   /** The clock, for tests. Default `Date.now`. */
   now?: () => number;
 }

@@ -2,12 +2,12 @@ declare const process: { env: { NODE_ENV?: string } };
 
 const warned = new Set<string>();
 /**
- * Warns once per distinct message. Call it behind `process.env.NODE_ENV !== 'production'` so that production
- * builds drop the message. Callers never pass a token.
+ * Warns once per distinct `key` (default: the message). Call it behind `process.env.NODE_ENV !== 'production'`
+ * so that production builds drop the message. Callers never pass a token.
  */
-export function warnOnce(message: string): void {
-  if (warned.has(message)) return;
-  warned.add(message);
+export function warnOnce(message: string, key = message): void {
+  if (warned.has(key)) return;
+  warned.add(key);
   console.warn(`[reauth] ${message}`);
 }
 
@@ -84,7 +84,8 @@ export function redactUrl(url: string): string {
     .replace(/#.*/, '')
     .replace(/^([a-z][a-z\d+\-.]*:\/\/)[^/?#]*@/i, '$1')
     .replace(
-      /([?&][^=&]*(?:token|secret|passw|code|key|auth|session|signature)[^=&]*=)[^&]*/gi,
+      /([?&][^=&]*(?:token|secret|passw|code|key|auth|session|signature|jwt)[^=&]*=)[^&]*/gi,
       '$1[redacted]',
-    );
+    )
+    .replace(/eyJ[\w-]*\.[\w-]*\.[\w-]*/g, '[redacted]');
 }

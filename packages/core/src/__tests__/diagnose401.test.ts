@@ -1,6 +1,15 @@
-import { type Diagnosis, diagnose401, type UnauthorizedCause } from '@reauth/core';
+import {
+  type AuthorizerOptions,
+  type AuthRequest,
+  createAuthorizer,
+  type Diagnosis,
+  diagnose401,
+  type Session,
+  type Ticket,
+  type UnauthorizedCause,
+} from '@reauth/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { flushMicrotasks, httpError, setup, T0, track } from './support/harness';
+import { flushMicrotasks, httpError, settle, setup, T0, track } from './support/harness';
 import { jwtExpiringIn } from './support/jwt';
 
 beforeEach(() => {
@@ -156,5 +165,212 @@ describe('diagnose401', () => {
       diagnose401({ status: 401, requestHeaders: { authorization: 'Bearer x' } }),
     ];
     expect(new Set(causes.map((d) => d.hint)).size).toBe(3);
+  });
+});
+
+/** A request sent through an authorizer, and the diagnosis its 401 is emitted with. */
+function exchange(session: Session, options: AuthorizerOptions = { baseURL: 'https://api.example.test' }) {
+  const authorizer = createAuthorizer(session, options);
+  const diagnoses: Diagnosis[] = [];
+  session.on('unauthorized', (event) => diagnoses.push(event.diagnosis));
+  return {
+    diagnoses,
+    send(request: AuthRequest = { url: '/items' }) {
+      const ticket = authorizer.authorize(request) as Ticket;
+      const value = authorizer.credentials(ticket);
+      return { ticket, requestHeaders: value === null ? {} : { [authorizer.header]: value } };
+    },
+    refuse(sent: { ticket: Ticket; requestHeaders: Record<string, string> }, challenge?: string) {
+      const headers = challenge === undefined ? {} : { 'WWW-Authenticate': challenge };
+      return track(
+        authorizer.handleUnauthorized(sent.ticket, {
+          status: 401,
+          headers,
+          requestHeaders: sent.requestHeaders,
+          shouldRefresh: true,
+        }),
+      );
+    },
+  };
+}
+
+describe('diagnose401 on realistic exchanges', () => {
+  beforeEach(() => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('says expired_token for an opaque token past the expiry the session was given, when the server gives no reason', async () => {
+    const { session } = setup({ refreshLeewayMs: 0 });
+    session.signIn({ accessToken: 'opaque-access-1', refreshToken: 'refresh-1', expiresIn: 60 });
+    const { diagnoses, send, refuse } = exchange(session);
+    const sent = send();
+    await vi.advanceTimersByTimeAsync(61_000);
+
+    refuse(sent, 'Bearer realm="api"');
+
+    expect(diagnoses).toEqual([expect.objectContaining({ cause: 'expired_token' })]);
+  });
+
+  it("says unknown for an opaque token the session no longer holds (its expiry isn't the session's)", async () => {
+    const { session } = setup({ refreshLeewayMs: 0 });
+    session.signIn({ accessToken: 'opaque-access-1', refreshToken: 'refresh-1', expiresIn: 60 });
+    const { diagnoses, send, refuse } = exchange(session);
+    const sent = send();
+    session.signIn({ accessToken: 'opaque-access-2', refreshToken: 'refresh-2', expiresIn: 1 });
+    await vi.advanceTimersByTimeAsync(2_000);
+
+    refuse(sent, 'Bearer realm="api"');
+
+    expect(diagnoses).toEqual([expect.objectContaining({ cause: 'unknown' })]);
+  });
+
+  it('reads the token from a custom header with no scheme, as the authorizer sent it', async () => {
+    const { session } = setup({ refreshLeewayMs: 0 });
+    session.signIn({ accessToken: 'opaque-access-1', refreshToken: 'refresh-1', expiresIn: 60 });
+    const { diagnoses, send, refuse } = exchange(session, {
+      baseURL: 'https://api.example.test',
+      header: 'X-Access-Token',
+      scheme: '',
+    });
+    const sent = send();
+    expect(sent.requestHeaders).toEqual({ 'X-Access-Token': 'opaque-access-1' });
+    await vi.advanceTimersByTimeAsync(61_000);
+
+    refuse(sent, 'Bearer realm="api"');
+
+    expect(diagnoses).toEqual([expect.objectContaining({ cause: 'expired_token' })]);
+  });
+
+  it.each(['Bearer undefined', 'Bearer null', 'Bearer ', 'Bearer', ''])(
+    'says missing_authorization when the app sent %j (a token it had not loaded)',
+    (authorization) => {
+      const diagnosis = diagnose401({
+        status: 401,
+        headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+        requestHeaders: { Authorization: authorization },
+        url: API,
+        allowedOrigins: ['https://api.example.test'],
+      });
+      expectCause(diagnosis, 'missing_authorization');
+    },
+  );
+
+  it("says origin_not_allowed for a foreign origin's 401, with no token sent to it", () => {
+    const { session } = setup();
+    session.signIn({ accessToken: jwtExpiringIn(600, T0), refreshToken: 'refresh-1' });
+    const { diagnoses, send, refuse } = exchange(session);
+
+    refuse(send({ url: 'https://other.example.test/items' }), 'Bearer realm="other"');
+
+    expect(diagnoses).toEqual([expect.objectContaining({ cause: 'origin_not_allowed' })]);
+  });
+
+  it('does not say origin_not_allowed when the app sent its own credentials to a foreign origin', () => {
+    const diagnosis = diagnose401({
+      status: 401,
+      headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+      requestHeaders: { Authorization: 'Bearer their-api-key' },
+      url: 'https://maps.example.test/tiles',
+      allowedOrigins: ['https://api.example.test'],
+    });
+    expectCause(diagnosis, 'invalid_token', 'their-api-key');
+  });
+
+  it('says missing_authorization for a skipAuth request refused by an allowed origin', () => {
+    const { session } = setup();
+    session.signIn({ accessToken: jwtExpiringIn(600, T0), refreshToken: 'refresh-1' });
+    const { diagnoses, send, refuse } = exchange(session);
+
+    refuse(send({ url: '/items', skipAuth: true }), 'Bearer realm="api"');
+
+    expect(diagnoses).toEqual([expect.objectContaining({ cause: 'missing_authorization' })]);
+  });
+
+  it('says refresh_rejected for a late 401 that lands while re-authentication waits after a refused refresh', async () => {
+    const { session, call } = setup();
+    session.signIn({ accessToken: jwtExpiringIn(600, T0), refreshToken: 'refresh-1' });
+    session.onReauth(() => new Promise(() => {}));
+    const { diagnoses, send, refuse } = exchange(session);
+    const [first, late] = [send(), send()];
+
+    refuse(first, 'Bearer error="invalid_token"');
+    await settle();
+    call(0).reject(httpError(400));
+    await settle();
+    expect(session.getState().status).toBe('reauthRequired');
+    refuse(late, 'Bearer error="invalid_token"');
+
+    expect(diagnoses.map((d) => d.cause)).toEqual(['invalid_token', 'refresh_rejected']);
+  });
+
+  it('does not say refresh_rejected when there was no refresh token to refuse', async () => {
+    const { session, refresh } = setup();
+    session.signIn({ accessToken: jwtExpiringIn(600, T0) });
+    session.onReauth(() => new Promise(() => {}));
+    const { diagnoses, send, refuse } = exchange(session);
+    const [first, late] = [send(), send()];
+
+    refuse(first, 'Bearer error="invalid_token"');
+    await settle();
+    expect(session.getState().status).toBe('reauthRequired');
+    refuse(late, 'Bearer error="invalid_token"');
+
+    expect(refresh).not.toHaveBeenCalled();
+    expect(diagnoses.map((d) => d.cause)).toEqual(['invalid_token', 'invalid_token']);
+  });
+
+  it('says expired_token with the CORS hint for a network error hiding a 401 (interceptNetworkError)', async () => {
+    const { session } = setup();
+    const token = jwtExpiringIn(60, T0);
+    session.signIn({ accessToken: token, refreshToken: 'refresh-1' });
+    const authorizer = createAuthorizer(session, { baseURL: 'https://api.example.test' });
+    const diagnoses: Diagnosis[] = [];
+    session.on('unauthorized', (event) => diagnoses.push(event.diagnosis));
+    const ticket = authorizer.authorize({ url: '/items' }) as Ticket;
+    await vi.advanceTimersByTimeAsync(61_000);
+
+    track(authorizer.handleUnauthorized(ticket, { status: 0, shouldRefresh: true }));
+
+    expect(diagnoses).toEqual([
+      expect.objectContaining({ cause: 'expired_token', hint: expect.stringMatching(/CORS/) }),
+    ]);
+  });
+
+  it('gives every cause a one-line hint that says what to do and holds no token', () => {
+    const token = jwtExpiringIn(600, T0);
+    const sent = { Authorization: bearer(token) };
+    const challenge = (value: string) => ({ 'www-authenticate': value });
+    const diagnoses = [
+      diagnose401({
+        status: 401,
+        headers: challenge('Bearer error="insufficient_scope"'),
+        requestHeaders: sent,
+      }),
+      diagnose401({ status: 401, url: 'https://x.test/', allowedOrigins: ['https://api.example.test'] }),
+      diagnose401({ status: 401 }),
+      diagnose401({ status: 401, headers: challenge('Bearer error="invalid_token"'), requestHeaders: sent }),
+      diagnose401({
+        status: 401,
+        requestHeaders: { Authorization: bearer(jwtExpiringIn(60, T0 - 120_000)) },
+      }),
+      diagnose401({ status: 401, requestHeaders: sent }),
+    ];
+    const causes = diagnoses.map((d) => d.cause);
+    expect(causes).toEqual([
+      'insufficient_scope',
+      'origin_not_allowed',
+      'missing_authorization',
+      'invalid_token',
+      'expired_token',
+      'unknown',
+    ]);
+    for (const { hint } of diagnoses) {
+      expect(hint).toMatch(/^[^\n]+: [^\n]+\.$/);
+      expect(hint).not.toContain(token);
+    }
+    expect(new Set(diagnoses.map((d) => d.hint)).size).toBe(diagnoses.length);
   });
 });

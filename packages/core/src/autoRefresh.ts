@@ -1,0 +1,37 @@
+import { unref } from './tabLock';
+
+/** What background refresh needs of a session. */
+export interface ExpiryWatch {
+  subscribe(listener: () => void): unknown;
+  /** When the token enters its refresh leeway (epoch ms), or null when no background refresh is due. */
+  dueAt(): number | null;
+  /** Refreshes now if the token needs it; never rejects. */
+  check(): void;
+  now(): number;
+}
+
+const isHidden = () => typeof document !== 'undefined' && document.visibilityState === 'hidden';
+
+/**
+ * Refreshes ahead of expiry while the page is visible, and checks at once when it becomes visible again or
+ * comes back online (timers of hidden tabs are throttled, and a laptop wakes with an expired token).
+ */
+export function watchExpiry({ subscribe, dueAt, check, now }: ExpiryWatch): void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    const at = dueAt();
+    timer =
+      at === null || isHidden()
+        ? undefined
+        : unref(setTimeout(wake, Math.min(Math.max(at - now(), 0), 2 ** 31 - 1)));
+  };
+  const wake = () => {
+    if (!isHidden()) check();
+    arm();
+  };
+  subscribe(arm);
+  if (typeof document !== 'undefined') document.addEventListener('visibilitychange', wake);
+  if (typeof window !== 'undefined') window.addEventListener('online', wake);
+  arm();
+}

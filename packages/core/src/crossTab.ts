@@ -1,0 +1,151 @@
+import { createLeaseLock, type LeaseMessage, type LockLike, unref } from './tabLock';
+import { fromStored, type TokenSet, toStored } from './tokens';
+
+/** How long a new tab waits for an open tab to hand it the session. */
+const ASK_MS = 100;
+/** How long a tab keeps the lock after a refresh, so that its result reaches the others first. */
+const SETTLE_MS = 50;
+
+/** Where tokens announced to the other tabs come from: a sign-in, a refresh, or an answer to a new tab. */
+export type TokensKind = 'signIn' | 'refresh' | 'state';
+
+/** What tabs of one session say to each other. Tokens travel in it (same origin only), never in a log. */
+type TabMessage =
+  | LeaseMessage
+  | {
+      t: 'tokens';
+      kind: TokensKind;
+      tokens: ReturnType<typeof toStored>;
+      g: Generation | null;
+      from?: string;
+    }
+  | { t: 'signOut'; g: Generation }
+  | { t: 'refused'; refreshToken: string }
+  | { t: 'hello' };
+
+/**
+ * Which sign-in or sign-out a tab's session comes from: a Lamport stamp, ordered across tabs, and a random
+ * id. A sign-in and a sign-out (or two sign-ins) that cross on the channel converge on the later one.
+ */
+type Generation = { s: number; id: string };
+
+/** What the session does with the other tabs' news. */
+export interface TabListener {
+  /**
+   * @param from for a refresh result, the refresh token it replaced: only a tab holding it takes the result
+   * @returns whether the session took them
+   */
+  tokens(tokens: TokenSet, kind: TokensKind, from?: string): boolean;
+  signOut(): void;
+  refused(refreshToken: string): void;
+  /** The tokens to hand a new tab, if any. */
+  current(): TokenSet | null;
+}
+
+export interface Tabs {
+  announce(tokens: TokenSet, kind: TokensKind, from?: string): void;
+  signOut(): void;
+  refused(refreshToken: string): void;
+  /**
+   * Asks the open tabs for the current session; an answer comes as `tokens` of kind `state`.
+   * @returns a promise that resolves with the first answer, or after a moment without one
+   */
+  ask(): Promise<void>;
+  /**
+   * Runs `task` holding the cross-tab refresh lock, which is held until the task ends or `signal` aborts (an
+   * abandoned refresh must not hold the other tabs). Rejects when the lock could not be taken (`signal`
+   * aborted while waiting, or the lock failed); the task handles its own outcome.
+   */
+  exclusive(signal: AbortSignal, task: () => Promise<void>): Promise<void>;
+}
+
+/**
+ * Connects a session to the other tabs of its origin on the channel `name`: news both ways, and one refresh
+ * at a time (Web Locks where present, else `lock`, else a lease on the channel).
+ */
+export function connectTabs(name: string, listener: TabListener, leaseMs: number, lock?: LockLike): Tabs {
+  const channel = unref(new BroadcastChannel(name));
+  const post = (message: TabMessage) => {
+    try {
+      channel.postMessage(message);
+    } catch {
+      // closed (the page is going away): the other tabs go on without this one
+    }
+  };
+  const webLocks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+  const lease = lock || webLocks ? null : createLeaseLock(post, leaseMs);
+  const chosen = (lock ?? webLocks ?? lease?.lock) as LockLike;
+  let answered = () => {};
+  let clock = 0;
+  let held: Generation | null = null;
+  const stamp = () => {
+    held = { s: ++clock, id: Math.random().toString(36).slice(2) };
+    return held;
+  };
+  const send = (tokens: TokenSet, kind: TokensKind, from?: string) => {
+    if (kind === 'signIn' || (kind === 'state' && !held)) stamp();
+    post({ t: 'tokens', kind, tokens: toStored(tokens), g: held, ...(from ? { from } : {}) });
+  };
+  // News of a later generation than the one this tab holds is taken (unless `take` says false), and held.
+  const takeIfLater = (g: Generation | null | undefined, take: () => unknown) => {
+    clock = Math.max(clock, g?.s ?? 0);
+    const isEarlier = !g || (held && (g.s < held.s || (g.s === held.s && g.id < held.id)));
+    if (!isEarlier && take() !== false) held = g as Generation;
+  };
+
+  channel.onmessage = ({ data }: MessageEvent<TabMessage>) => {
+    if (data?.t === 'claim' || data?.t === 'release') lease?.receive(data);
+    else if (data?.t === 'signOut') takeIfLater(data.g, listener.signOut);
+    else if (data?.t === 'refused') listener.refused(data.refreshToken);
+    else if (data?.t === 'hello') {
+      const current = listener.current();
+      if (current) send(current, 'state');
+    } else if (data?.t === 'tokens') {
+      let tokens: TokenSet;
+      try {
+        tokens = fromStored(data.tokens);
+      } catch {
+        return; // another version of reauth on the same channel: not ours to read
+      }
+      if (data.kind === 'refresh') listener.tokens(tokens, 'refresh', data.from);
+      // An older sign-in than this tab's is not taken: the other tab takes ours from our own announcement.
+      else takeIfLater(data.g, () => listener.tokens(tokens, data.kind));
+      if (data.kind === 'state') answered();
+    }
+  };
+
+  return {
+    announce: send,
+    signOut: () => post({ t: 'signOut', g: stamp() }),
+    refused: (refreshToken) => post({ t: 'refused', refreshToken }),
+    ask: () =>
+      new Promise<void>((resolve) => {
+        answered = resolve;
+        unref(setTimeout(resolve, ASK_MS));
+        post({ t: 'hello' });
+      }),
+    exclusive(signal, task) {
+      let isHeld = false;
+      return chosen
+        .request(name, { signal }, async () => {
+          // A result posted just before the lock came free may still be on its way: let it land first.
+          await new Promise((next) => setTimeout(next, 0));
+          isHeld = true;
+          const run = task();
+          await new Promise((done) => {
+            run.then(done, done);
+            signal.addEventListener('abort', done);
+          });
+          // Web Locks and the channel are separate paths: the next holder could get the lock before our result
+          // reaches it, and send the refresh token we just rotated away. Hold on while the result travels.
+          if (!signal.aborted) await new Promise((next) => unref(setTimeout(next, SETTLE_MS)));
+        })
+        .then(
+          () => {},
+          (error) => {
+            if (!isHeld) throw error;
+          },
+        );
+    },
+  };
+}
