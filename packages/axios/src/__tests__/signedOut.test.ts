@@ -1,100 +1,104 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { bearer, codeOf, rejection, setup, track, userPrompt } from './support/setup';
+import { describe, expect, it } from 'vitest';
+import { BASE_URL, eventually, setupMockAuth, useMswServer } from './support/mockAuth';
+import { bearer, codeOf, rejection, track, userPrompt } from './support/setup';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+// On axios's http adapter, msw/node and the @reauth/msw kit. A request that must still be in flight when
+// the session ends is held at a gate; the kit checks its token when the gate opens.
+const server = useMswServer();
 
 describe('a 401 on a request sent without a token while signed out', () => {
   it('prompts (the login-modal trigger) and replays with the tokens the handler returns', async () => {
-    const { api, http, session } = setup({ signedIn: false });
+    const { http, session, refresh, sendsOf, issueTokens, lastIssued } = await setupMockAuth(server, {
+      signedIn: false,
+    });
     const { handler, answer } = userPrompt();
     session.onReauth(handler);
 
     const done = track(http.get('/items'));
-    await vi.advanceTimersByTimeAsync(100);
+    await eventually(() => expect(handler).toHaveBeenCalled());
     expect(handler).toHaveBeenCalledWith(expect.objectContaining({ reason: 'unauthenticated' }));
     expect(session.getState().status).toBe('reauthRequired');
     expect(done.settled).toBe(false);
 
-    answer(api.issueTokens());
-    await vi.advanceTimersByTimeAsync(100);
+    answer(await issueTokens());
+    await eventually(() => expect(done.settled).toBe(true));
 
     expect(done).toMatchObject({ settled: true, rejected: false });
-    expect(api.sendsOf('/items').map((s) => [s.authorization, s.status])).toEqual([
+    expect(sendsOf('/items').map((s) => [s.authorization, s.status])).toEqual([
       [null, 401],
-      [bearer(api.lastIssued().accessToken), 200],
+      [bearer(lastIssued().accessToken), 200],
     ]);
-    expect(api.refresh).not.toHaveBeenCalled();
+    expect(refresh).not.toHaveBeenCalled();
   });
 
   it('prompts once for several such 401s, and holds requests started meanwhile', async () => {
-    const { api, http, session } = setup({ signedIn: false });
+    const context = await setupMockAuth(server, { signedIn: false });
+    const { http, session, sendsOf, eventsOf, issueTokens, lastIssued } = context;
     const { handler, answer } = userPrompt();
     session.onReauth(handler);
     const first = [track(http.get('/a')), track(http.get('/b'))];
-    await vi.advanceTimersByTimeAsync(100);
+    await eventually(() =>
+      expect([...sendsOf('/a'), ...sendsOf('/b')].map((s) => s.status)).toEqual([401, 401]),
+    );
     const later = track(http.get('/c'));
-    await vi.advanceTimersByTimeAsync(100);
-    expect(api.sendsOf('/c')).toHaveLength(0);
+    await eventually(() => expect(eventsOf('requestQueued').map((e) => e.url)).toContain(`${BASE_URL}/c`));
+    expect(sendsOf('/c')).toHaveLength(0);
 
-    answer(api.issueTokens());
-    await vi.advanceTimersByTimeAsync(100);
+    answer(await issueTokens());
+    await eventually(() => expect([...first, later].every((request) => request.settled)).toBe(true));
 
     expect(handler).toHaveBeenCalledTimes(1);
     expect([...first, later].map((request) => request.rejected)).toEqual([false, false, false]);
-    expect(api.sendsOf('/c').map((s) => s.authorization)).toEqual([bearer(api.lastIssued().accessToken)]);
+    expect(sendsOf('/c').map((s) => s.authorization)).toEqual([bearer(lastIssued().accessToken)]);
   });
 
   it('is the plain 401 when no handler is registered', async () => {
-    const { api, http } = setup({ signedIn: false });
-    const error = rejection(http.get('/items'));
-    await vi.advanceTimersByTimeAsync(100);
+    const { http, thrown, sends } = await setupMockAuth(server, { signedIn: false });
 
-    expect(await error).toBe(api.thrown[0]);
-    expect(api.sends).toHaveLength(1);
+    const error = await rejection(http.get('/items'));
+
+    expect(error).toBe(thrown[0]);
+    expect(sends).toHaveLength(1);
   });
 });
 
 describe('a 401 on a request sent with a token of a session that has ended since', () => {
   it('rejects with SIGNED_OUT after a sign-out, and prompts nothing', async () => {
-    const { api, http, session } = setup();
+    const { auth, http, session, refresh, sends, gate } = await setupMockAuth(server);
     const { handler } = userPrompt();
     session.onReauth(handler);
-    api.expireAccessTokens();
-    api.delay('/slow', 200);
+    auth.controls.expireAccessTokens();
+    const slow = gate('/slow');
 
     const error = rejection(http.get('/slow'));
-    await vi.advanceTimersByTimeAsync(50);
+    await eventually(() => expect(sends).toHaveLength(1));
     session.signOut();
-    await vi.advanceTimersByTimeAsync(500);
+    slow.open();
 
     expect(codeOf(await error)).toBe('SIGNED_OUT');
     expect(handler).not.toHaveBeenCalled();
-    expect(api.refresh).not.toHaveBeenCalled();
-    expect(api.sends).toHaveLength(1);
+    expect(refresh).not.toHaveBeenCalled();
+    expect(sends).toHaveLength(1);
   });
 
   it('rejects with REAUTH_CANCELLED after a dismissed prompt, and prompts no second time', async () => {
-    const { api, http, session } = setup();
+    const { auth, http, session, sends, gate } = await setupMockAuth(server);
     const { handler, answer } = userPrompt();
     session.onReauth(handler);
-    api.expireAccessTokens();
-    api.failNextRefresh('rejected');
-    api.delay('/slow', 500);
+    auth.controls.expireAccessTokens();
+    auth.controls.failNextRefresh(1, 'rejected');
+    const slowGate = gate('/slow');
 
     const slow = rejection(http.get('/slow'));
     const fast = rejection(http.get('/fast'));
-    await vi.advanceTimersByTimeAsync(100);
+    await eventually(() => expect(handler).toHaveBeenCalled());
+    expect(sends).toHaveLength(2);
     answer(null);
     expect(codeOf(await fast)).toBe('REAUTH_CANCELLED');
-    await vi.advanceTimersByTimeAsync(1000);
+    slowGate.open();
 
     expect(codeOf(await slow)).toBe('REAUTH_CANCELLED');
     expect(handler).toHaveBeenCalledTimes(1);
-    expect(api.sends).toHaveLength(2);
+    expect(sends).toHaveLength(2);
   });
 });

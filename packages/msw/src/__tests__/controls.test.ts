@@ -1,0 +1,209 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BASE_URL, claimsOf, getWith, login, refresh, useMockAuth } from './support';
+
+const { auth } = useMockAuth({ accessTokenTtlMs: 60_000, refreshTokenTtlMs: 600_000 });
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Real turns of the event loop (only setTimeout is faked) until the kit has received a refresh call. */
+async function refreshArrived(): Promise<void> {
+  while (auth.stats.refreshes === 0) await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('expireAccessTokens()', () => {
+  it('makes every token issued so far answer 401 invalid_token "expired"; later tokens are fine', async () => {
+    const old = await login();
+    auth.controls.expireAccessTokens();
+    const fresh = await (await refresh(old.refreshToken)).json();
+
+    const refused = await getWith(`${BASE_URL}/items`, old.accessToken);
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toEqual({
+      error: 'invalid_token',
+      error_description: 'The access token expired',
+    });
+    expect((await getWith(`${BASE_URL}/items`, fresh.accessToken)).status).toBe(200);
+  });
+});
+
+describe('revokeRefreshTokens()', () => {
+  it('makes every refresh token issued so far answer 400 invalid_grant; access tokens still work', async () => {
+    const alice = await login();
+    const bob = await login('bob', 'builder');
+    auth.controls.revokeRefreshTokens();
+
+    for (const { refreshToken } of [alice, bob]) {
+      const response = await refresh(refreshToken);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: 'invalid_grant' });
+    }
+    expect((await getWith(`${BASE_URL}/items`, alice.accessToken)).status).toBe(200);
+    const later = await login();
+    expect((await refresh(later.refreshToken)).status).toBe(200);
+  });
+});
+
+describe('failNextRefresh(count, kind)', () => {
+  it('defaults to one rejected refresh: 400 invalid_grant, then refreshes work again', async () => {
+    const { refreshToken } = await login();
+    auth.controls.failNextRefresh();
+
+    const failed = await refresh(refreshToken);
+    expect(failed.status).toBe(400);
+    expect(await failed.json()).toMatchObject({ error: 'invalid_grant' });
+    expect((await refresh(refreshToken)).status).toBe(200);
+  });
+
+  it('fails the next `count` refreshes as a 500 with kind "server", and leaves the token unspent', async () => {
+    const { refreshToken } = await login();
+    auth.controls.failNextRefresh(2, 'server');
+
+    expect((await refresh(refreshToken)).status).toBe(500);
+    expect((await refresh(refreshToken)).status).toBe(500);
+    expect((await refresh(refreshToken)).status).toBe(200);
+    expect(auth.stats.refreshes).toBe(3);
+    expect(auth.stats.refreshCalls.map((call) => call.outcome)).toEqual(['forced', 'forced', 'ok']);
+    // The same token each time, recorded by the kit's id: what a test of "tokens kept" asserts on.
+    const [id, ...rest] = auth.stats.refreshCalls.map((call) => call.tokenId);
+    expect(id).toEqual(expect.any(String));
+    expect(rest).toEqual([id, id]);
+  });
+
+  it('fails as a network error (fetch rejects with a TypeError) with kind "network"', async () => {
+    const { refreshToken } = await login();
+    auth.controls.failNextRefresh(1, 'network');
+
+    await expect(refresh(refreshToken)).rejects.toThrow(TypeError);
+    expect((await refresh(refreshToken)).status).toBe(200);
+  });
+
+  it('throws a TypeError for a kind it does not know or a negative count', () => {
+    expect(() => auth.controls.failNextRefresh(1, 'hang' as never)).toThrow(TypeError);
+    expect(() => auth.controls.failNextRefresh(-1)).toThrow(TypeError);
+  });
+});
+
+describe('delayRefresh(ms)', () => {
+  it('holds every refresh answer for ms until delayRefresh(0)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const { refreshToken } = await login();
+    auth.controls.delayRefresh(5_000);
+    let answered = false;
+    const pending = refresh(refreshToken).then((response) => {
+      answered = true;
+      return response;
+    });
+    await refreshArrived();
+
+    await vi.advanceTimersByTimeAsync(4_900);
+    expect(answered).toBe(false);
+    await vi.advanceTimersByTimeAsync(200);
+    const response = await pending;
+    expect(response.status).toBe(200);
+
+    auth.controls.delayRefresh(0);
+    const second = (await response.json()) as { refreshToken: string };
+    expect((await refresh(second.refreshToken)).status).toBe(200);
+  });
+
+  it('decides the outcome after the wait: a revocation made meanwhile applies', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const { refreshToken } = await login();
+    auth.controls.delayRefresh(1_000);
+
+    const pending = refresh(refreshToken);
+    await refreshArrived();
+    await vi.advanceTimersByTimeAsync(10);
+    auth.controls.revokeRefreshTokens();
+    await vi.advanceTimersByTimeAsync(1_000);
+
+    expect((await pending).status).toBe(400);
+  });
+
+  it('lasts until reset()', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    auth.controls.delayRefresh(60_000);
+    auth.controls.reset();
+    const { refreshToken } = await login();
+
+    // No timer is advanced: were the delay still on, this would never answer.
+    const response = await refresh(refreshToken);
+
+    expect(response.status).toBe(200);
+  });
+});
+
+describe('advanceClock(ms)', () => {
+  it('expires access tokens by their exp on the kit’s clock', async () => {
+    const { accessToken } = await login();
+
+    auth.controls.advanceClock(59_000);
+    expect((await getWith(`${BASE_URL}/items`, accessToken)).status).toBe(200);
+    auth.controls.advanceClock(1_000);
+    expect((await getWith(`${BASE_URL}/items`, accessToken)).status).toBe(401);
+  });
+
+  it('stamps new tokens with the moved clock', async () => {
+    const before = await login();
+    auth.controls.advanceClock(3_600_000);
+    const after = await login();
+
+    const iat = (token: string) => (JSON.parse(atob(token.split('.')[1] ?? '')) as { iat: number }).iat;
+    expect(iat(after.accessToken) - iat(before.accessToken)).toBeGreaterThanOrEqual(3600);
+  });
+
+  it('expires refresh tokens after refreshTokenTtlMs', async () => {
+    const { refreshToken } = await login();
+    auth.controls.advanceClock(600_000);
+
+    const response = await refresh(refreshToken);
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'invalid_grant' });
+    expect(auth.stats.refreshCalls).toEqual([expect.objectContaining({ outcome: 'expired' })]);
+  });
+});
+
+describe('reset()', () => {
+  it('clears stats, forced failures, the clock and every token issued so far', async () => {
+    const old = await login();
+    auth.controls.failNextRefresh(3, 'server');
+    auth.controls.advanceClock(120_000);
+    const { stats } = auth;
+
+    auth.controls.reset();
+
+    expect(stats).toEqual({
+      logins: 0,
+      failedLogins: 0,
+      refreshes: 0,
+      reuseDetected: 0,
+      logouts: 0,
+      requests: [],
+      refreshCalls: [],
+    });
+    expect((await getWith(`${BASE_URL}/items`, old.accessToken)).status).toBe(401);
+    expect((await refresh(old.refreshToken)).status).toBe(400);
+    const fresh = await login();
+    expect((await getWith(`${BASE_URL}/items`, fresh.accessToken)).status).toBe(200);
+    expect((await refresh(fresh.refreshToken)).status).toBe(200);
+    // The clock is back: a token issued now is not stamped two minutes ahead.
+    expect((claimsOf(fresh.accessToken).iat as number) * 1000).toBeLessThan(Date.now() + 60_000);
+  });
+});
+
+describe('issueTokens(username)', () => {
+  it('issues a working pair without HTTP and without counting a login', async () => {
+    const tokens = await auth.controls.issueTokens('bob');
+
+    expect((await getWith(`${BASE_URL}/admin`, tokens.accessToken)).status).toBe(200);
+    expect((await refresh(tokens.refreshToken)).status).toBe(200);
+    expect(auth.stats.logins).toBe(0);
+  });
+
+  it('rejects for an unknown user, naming the option to fix', async () => {
+    await expect(auth.controls.issueTokens('mallory')).rejects.toThrow(/Unknown user "mallory"/);
+  });
+});

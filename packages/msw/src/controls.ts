@@ -1,0 +1,78 @@
+import type { TokenStore } from './tokens';
+import type { MockAuthControls, MockAuthStats, RefreshFailureKind } from './types';
+
+const counters = () => ({ logins: 0, failedLogins: 0, refreshes: 0, reuseDetected: 0, logouts: 0 });
+
+/** The kit's mutable state: its clock, the forced refresh failures and delay, and the live stats. */
+export function createServerState(baseNow: () => number) {
+  let clockOffsetMs = 0;
+  let refreshDelayMs = 0;
+  const failures: RefreshFailureKind[] = [];
+  // One object, mutated in place: `auth.stats` read at any time (or kept in a variable) is current.
+  const stats: MockAuthStats = { ...counters(), requests: [], refreshCalls: [] };
+
+  return {
+    stats,
+    now: () => baseNow() + clockOffsetMs,
+    refreshDelayMs: () => refreshDelayMs,
+    /** The next forced failure, consumed; undefined when none is queued. */
+    takeFailure: (): RefreshFailureKind | undefined => failures.shift(),
+    advanceClock(ms: number): void {
+      clockOffsetMs += ms;
+    },
+    delayRefresh(ms: number): void {
+      refreshDelayMs = Math.max(0, ms);
+    },
+    failNextRefresh(count: number, kind: RefreshFailureKind): void {
+      for (let i = 0; i < count; i++) failures.push(kind);
+    },
+    reset(): void {
+      clockOffsetMs = 0;
+      refreshDelayMs = 0;
+      failures.length = 0;
+      Object.assign(stats, counters());
+      stats.requests.length = 0;
+      stats.refreshCalls.length = 0;
+    },
+  };
+}
+
+export type ServerState = ReturnType<typeof createServerState>;
+
+const KINDS: readonly RefreshFailureKind[] = ['rejected', 'server', 'network'];
+
+function assertMs(name: string, ms: number): void {
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new TypeError(`[reauth/msw] ${name} expects a number of milliseconds >= 0, got ${String(ms)}`);
+  }
+}
+
+/** The public `controls`, with their arguments checked (a typo in a test should fail loudly). */
+export function createControls(state: ServerState, store: TokenStore): MockAuthControls {
+  return {
+    expireAccessTokens: () => store.expireAccessTokens(),
+    revokeRefreshTokens: () => store.revokeRefreshTokens(),
+    failNextRefresh(count = 1, kind = 'rejected') {
+      if (!Number.isInteger(count) || count < 0) {
+        throw new TypeError(`[reauth/msw] failNextRefresh expects a count >= 0, got ${String(count)}`);
+      }
+      if (!KINDS.includes(kind)) {
+        throw new TypeError(`[reauth/msw] failNextRefresh kind must be one of ${KINDS.join(', ')}`);
+      }
+      state.failNextRefresh(count, kind);
+    },
+    delayRefresh(ms) {
+      assertMs('delayRefresh', ms);
+      state.delayRefresh(ms);
+    },
+    advanceClock(ms) {
+      assertMs('advanceClock', ms);
+      state.advanceClock(ms);
+    },
+    reset() {
+      state.reset();
+      store.forget();
+    },
+    issueTokens: (username) => store.issue(username),
+  };
+}

@@ -1,0 +1,73 @@
+import { HttpHandler } from 'msw';
+import type { ServerState } from './controls';
+import { bearerToken, insufficientScope, refusal } from './responses';
+import type { AccessClaims, TokenStore } from './tokens';
+import type { ProtectOptions } from './types';
+
+export interface ProtectContext {
+  realm: string;
+  state: ServerState;
+  store: TokenStore;
+}
+
+const withoutQuery = (url: string) => {
+  const { origin, pathname } = new URL(url);
+  return `${origin}${pathname}`;
+};
+
+/** The roles check of `protect`: any one of `roles` admits; no roles asked = any valid token. */
+export const hasAnyRole = (claims: AccessClaims, roles: readonly string[]) =>
+  roles.length === 0 || roles.some((role) => claims.roles.includes(role));
+
+type Resolve = (
+  claims: AccessClaims,
+  info: { request: Request; requestId: string },
+) => Promise<Response | undefined> | Response | undefined;
+
+/**
+ * A handler on `method` and `path` that answers 401/403 itself, hands an authorized request to
+ * `resolve`, and records every answer in `stats.requests` (the redacted view: a `jti`, never a token).
+ */
+export function createGuard({ realm, state, store }: ProtectContext) {
+  return function guard(
+    method: HttpHandler['info']['method'],
+    path: HttpHandler['info']['path'],
+    resolve: Resolve,
+    { roles = [], insufficientScopeAs401 = false }: ProtectOptions = {},
+  ): HttpHandler {
+    return new HttpHandler(method, path, async ({ request, requestId }) => {
+      const token = bearerToken(request);
+      const check = await store.verifyAccess(token);
+      let response: Response | undefined;
+      if (!('claims' in check)) response = refusal(realm, check.problem);
+      else if (!hasAnyRole(check.claims, roles)) {
+        response = insufficientScope(realm, roles, insufficientScopeAs401);
+      } else response = await resolve(check.claims, { request, requestId });
+      // A wrapped handler that falls through answered nothing: nothing to record.
+      if (response === undefined) return undefined;
+      state.stats.requests.push({
+        method: request.method,
+        url: withoutQuery(request.url),
+        status: response.status,
+        hadToken: token !== null,
+        tokenId: 'claims' in check ? check.claims.jti : check.tokenId,
+        at: state.now(),
+      });
+      return response;
+    });
+  };
+}
+
+export type Guard = ReturnType<typeof createGuard>;
+
+/** `protect(handler, options)`: the guard on the handler's own method and path, delegating to it. */
+export function createProtect(guard: Guard) {
+  return function protect(handler: HttpHandler, options: ProtectOptions = {}): HttpHandler {
+    if (!(handler instanceof HttpHandler)) {
+      throw new TypeError('[reauth/msw] protect() expects an msw http handler, e.g. http.get(url, resolver)');
+    }
+    const { method, path } = handler.info;
+    // The wrapped handler matches and resolves as it would on its own (params, cookies, `once`).
+    return guard(method, path, async (_, info) => (await handler.run(info))?.response, options);
+  };
+}

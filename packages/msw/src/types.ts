@@ -1,0 +1,129 @@
+import type { HttpHandler } from 'msw';
+
+/** A user the mock server accepts at the login route. */
+export interface MockUser {
+  username: string;
+  password: string;
+  /** Put in the access token's `roles` claim; `protect({ roles })` checks them. Default `[]`. */
+  roles?: string[];
+}
+
+/** Where the auth routes live, relative to `baseUrl`. */
+export interface MockAuthPaths {
+  /** Default `/auth/login`. */
+  login?: string;
+  /** Default `/auth/refresh`. */
+  refresh?: string;
+  /** Default `/auth/logout`. */
+  logout?: string;
+  /** Default `/auth/me`. */
+  me?: string;
+}
+
+/** Options for `createMockAuthServer`; only `baseUrl` is required. */
+export interface MockAuthServerOptions {
+  /** The origin (and optional path prefix) the auth routes live under, e.g. `https://api.example.test`. */
+  baseUrl: string;
+  /** Default: alice/wonderland `['user']` and bob/builder `['user', 'admin']`. */
+  users?: MockUser[];
+  /** Lifetime of an access token. Default 60 000 ms. */
+  accessTokenTtlMs?: number;
+  /** Lifetime of a refresh token. Default 86 400 000 ms (a day). */
+  refreshTokenTtlMs?: number;
+  /** Issue a new refresh token on every refresh and treat a reused one as theft. Default true. */
+  rotateRefreshTokens?: boolean;
+  /** Where the login, refresh, logout and me routes live under `baseUrl`; each path starts with `/`. */
+  paths?: MockAuthPaths;
+  /** The `realm` of every `WWW-Authenticate` challenge. Default `'reauth-msw'`. */
+  realm?: string;
+  /** The kit's clock before `advanceClock`; default `Date.now` (read at each use, so fake timers apply). */
+  now?: () => number;
+}
+
+/**
+ * How a forced refresh failure looks: `rejected` = 400 `invalid_grant` (terminal for the SDK),
+ * `server` = 500, `network` = a network error (`HttpResponse.error()`).
+ */
+export type RefreshFailureKind = 'rejected' | 'server' | 'network';
+
+/** The body of a successful login or refresh: the shape `session.signIn` takes. */
+export interface TokenResponse {
+  accessToken: string;
+  refreshToken: string;
+  /** Access token lifetime in seconds (fractional when the ttl is not a whole second). */
+  expiresIn: number;
+  tokenType: 'Bearer';
+}
+
+/** Options of `protect(handler, options)`. */
+export interface ProtectOptions {
+  /** Admit a user holding any of these roles; others get 403. Default: any signed-in user. */
+  roles?: string[];
+  /** Answer a missing role with 401 `error="insufficient_scope"` instead of 403. Default false. */
+  insufficientScopeAs401?: boolean;
+}
+
+/** One answered request to a protected handler (the `me` route included): a redacted view. */
+export interface ProtectedRequestRecord {
+  method: string;
+  /** Origin and path, without the query string (a query may carry secrets). */
+  url: string;
+  status: number;
+  hadToken: boolean;
+  /** The `jti` of a correctly signed token (expired ones too), never the token itself; else null. */
+  tokenId: string | null;
+  /** The kit's clock (ms, `advanceClock` included) when the answer was decided. */
+  at: number;
+}
+
+/** One call to the refresh route. */
+export interface RefreshRecord {
+  /** The kit's id of the refresh token presented (not the token); null when unknown or absent. */
+  tokenId: string | null;
+  /** `reused`: a rotated token presented again (its family is now revoked); `forced`: a `failNextRefresh`. */
+  outcome: 'ok' | 'reused' | 'revoked' | 'expired' | 'unknown' | 'malformed' | 'forced';
+  at: number;
+}
+
+/** Live counters: read them whenever you like, they are always current. Never hold a token string. */
+export interface MockAuthStats {
+  logins: number;
+  failedLogins: number;
+  /** Refresh calls received, whatever their outcome. */
+  refreshes: number;
+  reuseDetected: number;
+  logouts: number;
+  requests: ProtectedRequestRecord[];
+  refreshCalls: RefreshRecord[];
+}
+
+/** Levers a test pulls to put the auth server in a state. */
+export interface MockAuthControls {
+  /** Every access token issued so far is refused as expired (401 `invalid_token`); later ones are fine. */
+  expireAccessTokens(): void;
+  /** Every refresh token issued so far is revoked (400 `invalid_grant`). */
+  revokeRefreshTokens(): void;
+  /** The next `count` refresh calls (default 1) fail as `kind` (default `'rejected'`). */
+  failNextRefresh(count?: number, kind?: RefreshFailureKind): void;
+  /** Every refresh answer waits `ms` first (msw's `delay`), until `reset()` or `delayRefresh(0)`. */
+  delayRefresh(ms: number): void;
+  /** Move the kit's clock ahead: `iat`/`exp` of new tokens and every expiry check follow it. */
+  advanceClock(ms: number): void;
+  /**
+   * Back to a freshly created server: forced failures, delay, clock offset and stats cleared, and every
+   * token issued so far forgotten (a new signing key), so no test inherits another's session.
+   */
+  reset(): void;
+  /** Issue a token pair as a login would, without HTTP (not counted as a login). Throws for an unknown user. */
+  issueTokens(username: string): Promise<TokenResponse>;
+}
+
+/** What `createMockAuthServer` returns. */
+export interface MockAuthServer {
+  /** The login, refresh, logout and me routes: spread them into `setupServer` / `setupWorker`. */
+  handlers: HttpHandler[];
+  /** Wrap one of the app's own handlers so it needs a valid access token (and a role, if given). */
+  protect(handler: HttpHandler, options?: ProtectOptions): HttpHandler;
+  controls: MockAuthControls;
+  stats: MockAuthStats;
+}
