@@ -1,0 +1,47 @@
+import type { Session, SessionState } from '@reauth/core';
+import type { Auth } from './types';
+
+/** What `useSyncExternalStore` needs of a session: subscribe, and one snapshot object per session state. */
+export interface SessionStore {
+  subscribe(onChange: () => void): () => void;
+  getSnapshot(): Auth;
+}
+
+/**
+ * A session seen from React. The snapshot is cached per state object (a new object for the same state would
+ * make `useSyncExternalStore` render forever); `hasRole` changes identity only when the user does, so a
+ * selector that uses it updates when the answer can change.
+ */
+export function createSessionStore(session: Session): SessionStore {
+  const signIn: Auth['signIn'] = (tokens) => session.signIn(tokens);
+  const signOut: Auth['signOut'] = () => session.signOut();
+  let state: SessionState | undefined;
+  let snapshot: Auth | undefined;
+  return {
+    subscribe: (onChange) => session.subscribe(onChange),
+    getSnapshot() {
+      const next = session.getState();
+      if (next === state && snapshot) return snapshot;
+      const { status, user, error } = next;
+      const hasRole =
+        snapshot && snapshot.user === user ? snapshot.hasRole : (role: string) => session.hasRole(role);
+      state = next;
+      snapshot = {
+        status,
+        user,
+        // A known session stays authenticated while re-authenticating (the page behind the modal stays
+        // mounted). Tokens that are not JWTs carry no user, so the session's ending error tells it apart
+        // from a prompt opened while signed out (the `unauthenticated` reason, which has neither).
+        isAuthenticated:
+          status === 'signedIn' ||
+          status === 'refreshing' ||
+          (status === 'reauthRequired' && (user !== null || error !== null)),
+        isRefreshing: status === 'refreshing',
+        signIn,
+        signOut,
+        hasRole,
+      };
+      return snapshot;
+    },
+  };
+}

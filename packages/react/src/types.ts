@@ -1,0 +1,44 @@
+import type { Claims, ReauthReason, SessionStatus, TokensInput } from '@reauth/core';
+
+/**
+ * What `useAuth()` returns: the session's state for rendering, and its actions.
+ *
+ * @example
+ * const { status, user, isAuthenticated, isRefreshing, signIn, signOut, hasRole } = useAuth();
+ */
+export interface Auth {
+  /** `signedOut`, `signedIn`, `refreshing` or `reauthRequired` (the login modal is open). */
+  status: SessionStatus;
+  /** Claims of the access token, or null (signed out, or a token that is not a JWT). */
+  user: Claims | null;
+  /** Signed in, refreshing, or re-authenticating a known user (the page behind the login modal stays). */
+  isAuthenticated: boolean;
+  /** A token refresh is running. */
+  isRefreshing: boolean;
+  /** Stores tokens and resumes every waiting request. Throws a TypeError on bad tokens. Stable identity. */
+  signIn(tokens: TokensInput): void;
+  /** Clears the tokens; waiting requests reject with `SIGNED_OUT`. Stable identity. */
+  signOut(): void;
+  /** Whether the user holds `role` (see `createSession`'s `getRoles`). A new function when the user changes. */
+  hasRole(role: string): boolean;
+}
+
+/**
+ * What `useReauthPrompt()` returns: the state of the login modal and its two ways out.
+ *
+ * @example
+ * const { isOpen, reason, complete, dismiss } = useReauthPrompt();
+ */
+export interface ReauthPrompt {
+  /** A re-authentication is waiting for this prompt. */
+  isOpen: boolean;
+  /** Why: `refresh_rejected`, `no_refresh_token`, or `unauthenticated` (a 401 while signed out); null when closed. */
+  reason: ReauthReason | null;
+  /**
+   * Signs in with the tokens your login endpoint returned: the waiting requests resume with them. Throws the
+   * TypeError of `signIn` on bad tokens, and the prompt stays open. Stable identity.
+   */
+  complete(tokens: TokensInput): void;
+  /** Gives up: the waiting requests reject with `REAUTH_CANCELLED` and the session signs out. Stable identity. */
+  dismiss(): void;
+}
