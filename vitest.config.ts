@@ -3,9 +3,13 @@ import { defineConfig } from 'vitest/config';
 
 const packages = ['core', 'axios', 'fetch', 'msw', 'react', 'devtools'] as const;
 const src = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
-const unit = (name: (typeof packages)[number], environment: 'node' | 'happy-dom') => ({
+const unit = (
+  name: (typeof packages)[number],
+  environment: 'node' | 'happy-dom',
+  setupFiles: string[] = [],
+) => ({
   extends: true as const,
-  test: { name, root: `./packages/${name}`, environment },
+  test: { name, root: `./packages/${name}`, environment, setupFiles },
 });
 
 export default defineConfig({
@@ -18,7 +22,7 @@ export default defineConfig({
       unit('axios', 'node'),
       unit('fetch', 'node'),
       unit('msw', 'node'),
-      unit('react', 'happy-dom'),
+      unit('react', 'happy-dom', ['./src/__tests__/support/setup.ts']),
       unit('devtools', 'happy-dom'),
       {
         extends: true,

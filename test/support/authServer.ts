@@ -21,6 +21,8 @@ export interface AuthServerOptions {
   rotateRefreshTokens?: boolean;
   /** HMAC secret for the HS256 access tokens. Default: random per server. */
   secret?: string;
+  /** Files served as they are on GET (browser tests: the pages and scripts, same origin as the API). */
+  files?: Record<string, { type: string; body: string }>;
 }
 
 /**
@@ -121,6 +123,8 @@ interface Answer {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Sent as it is, instead of `body` as JSON. */
+  raw?: string;
 }
 
 type Outcome = RefreshRecord['outcome'];
@@ -208,11 +212,11 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function send(res: ServerResponse, { status, body, headers = {} }: Answer): void {
+function send(res: ServerResponse, { status, body, headers = {}, raw }: Answer): void {
   if (res.headersSent) return;
-  const json = body === undefined ? undefined : JSON.stringify(body);
+  const json = raw ?? (body === undefined ? undefined : JSON.stringify(body));
   const jsonHeaders: Record<string, string> =
-    json === undefined ? {} : { 'content-type': 'application/json' };
+    json === undefined || raw !== undefined ? {} : { 'content-type': 'application/json' };
   res.writeHead(status, { ...CORS_HEADERS, ...headers, ...jsonHeaders });
   res.end(json);
 }
@@ -411,6 +415,8 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const route = `${req.method} ${url.pathname}`;
     if (req.method === 'OPTIONS') return { status: 204 };
+    const file = req.method === 'GET' ? options.files?.[url.pathname] : undefined;
+    if (file) return { status: 200, headers: { 'content-type': file.type }, raw: file.body };
     const raw = await readBody(req);
     if (route === 'POST /auth/login') return handleLogin(raw);
     if (route === 'POST /auth/refresh') return handleRefresh(req, raw);
