@@ -1,0 +1,13 @@
+import type { UserConfig } from 'tsdown';
+
+/** What every package builds: ESM + CJS + `.d.ts` from `src/index.ts`, for any runtime. */
+export const packageBuild: UserConfig = {
+  entry: ['src/index.ts'],
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  platform: 'neutral',
+  target: 'es2022',
+  define: {},
+};
