@@ -1,249 +1,86 @@
-import {
+import { attachAuth } from '@reauth/axios';
+import axios, {
   type AxiosAdapter,
   AxiosError,
   AxiosHeaders,
   type AxiosResponse,
   CanceledError,
   type InternalAxiosRequestConfig,
+  isAxiosError,
 } from 'axios';
 import type { Scheduler } from 'fast-check';
+import {
+  type Answered,
+  type AuthModel,
+  createAuthModel,
+  type ModelReply,
+  type Transport,
+} from '../../../../../test/support/model';
 
-/** How the model answers the next refresh: 503, a network error, or a refusal (400 `invalid_grant`). */
-export type RefreshFailure = 'unavailable' | 'network' | 'refused';
+// The names this file exported when it held the model itself (test/crossTab imports them from here).
+export {
+  ACCESS_TTL_MS,
+  DEFAULT_LEEWAY_MS,
+  type IssuedToken,
+  type ModelAnswer,
+  type ModelSend,
+  type RefreshFailure,
+} from '../../../../../test/support/model';
 
-/** Lifetime of an access token (`expiresIn` in the login and refresh answers). */
-export const ACCESS_TTL_MS = 80_000;
-/** The session's default leeway for this lifetime: min(30 s, half the lifetime). */
-export const DEFAULT_LEEWAY_MS = 30_000;
-
-/** One call the model received (one send of a logical request). */
-export interface ModelSend {
-  seq: number;
-  reqId: string;
-  url: string;
-  /** The access token in `Authorization`, or for a refresh the refresh token in the body. */
-  token: string | null;
-  data: unknown;
-}
-
-/** One answer the model gave to an API request (refresh answers are not listed). */
-export interface ModelAnswer {
-  id: number;
-  seq: number;
-  reqId: string;
-  /** 0 for the request's first send, 1 for its first replay. */
-  attempt: number;
-  status: number;
-  token: string | null;
-}
-
-export interface IssuedToken {
-  family: number;
-  issuedAt: number;
-}
-
-type IssuedTokens = { accessToken: string; refreshToken: string; expiresIn: number };
-
-export interface PropertyModel {
-  /** Routes: POST /auth/refresh (`{ refreshToken }`); any other path is a protected API route. */
-  adapter: AxiosAdapter;
-  /** A new token family, as a login answers it. */
-  login(): IssuedTokens;
-  /** @returns whether any access token was valid (and now is not) */
-  expireAccessTokens(): boolean;
-  /** Whether a live access token entered the session's refresh leeway between two clock readings. */
-  enteredLeeway(from: number, to: number): boolean;
-  failNextRefresh(failure: RefreshFailure): void;
-  /** The next refresh answer needs two more scheduler steps to land. */
-  slowNextRefresh(): void;
-  /** A position in the model's timeline, for ordering test actions against sends. */
-  mark(): number;
-  /** Every token string ever issued, with its family and when. */
-  issued: Map<string, IssuedToken>;
-  sends: ModelSend[];
-  answers: ModelAnswer[];
-  stats: {
-    /** Refresh tokens presented while healthy (not failed by an injected transient failure). */
-    refreshPresented: string[];
-    reuseDetected: number;
-    /** Refreshes answered 503 or with a network error. */
-    transientFailures: number;
-    /** Refreshes answered 400 `invalid_grant`. */
-    refusals: number;
-    /** Refresh requests the client aborted before the model answered them. */
-    refreshAborts: number;
-  };
-}
-
-type Answer = { status: number; data: unknown; headers?: Record<string, string> } | 'network';
-
-function refreshTokenIn(data: unknown): string | null {
-  const { refreshToken } = JSON.parse(String(data)) as { refreshToken?: unknown };
-  return typeof refreshToken === 'string' ? refreshToken : null;
-}
-
-function toResponse(config: InternalAxiosRequestConfig, answer: Answer): AxiosResponse {
-  if (answer === 'network') throw new AxiosError('Network Error', 'ERR_NETWORK', config, {});
-  const { status, data } = answer;
-  const headers = new AxiosHeaders(answer.headers ?? {});
+function toResponse(config: InternalAxiosRequestConfig, reply: ModelReply): AxiosResponse {
+  if (reply === 'network') throw new AxiosError('Network Error', 'ERR_NETWORK', config, {});
+  const { status, data } = reply;
+  const headers = new AxiosHeaders(reply.headers ?? {});
   const response = { status, statusText: String(status), headers, config, data, request: {} };
   if (status < 400) return response;
   const code = status < 500 ? 'ERR_BAD_REQUEST' : 'ERR_BAD_RESPONSE';
   throw new AxiosError(`Request failed with status code ${status}`, code, config, {}, response);
 }
 
-/**
- * A deterministic auth API as an axios adapter: access tokens valid until expired (by the clock or by
- * `expireAccessTokens`), rotating refresh tokens with reuse detection, and answers that land when the
- * fast-check scheduler releases them. A request aborted before its answer lands is never processed, so an
- * abandoned refresh never consumes its refresh token.
- */
-export function createPropertyModel(s: Scheduler): PropertyModel {
-  let seq = 0;
-  let counter = 0;
-  let families = 0;
-  let slowHops = 0;
-  const issued = new Map<string, IssuedToken>();
-  /** Access tokens not expired server-side, with their expiry by the clock. */
-  const validAccess = new Map<string, number>();
-  const refreshState = new Map<string, 'fresh' | 'rotated' | 'revoked'>();
-  const failures: RefreshFailure[] = [];
-  const sends: ModelSend[] = [];
-  const answers: ModelAnswer[] = [];
-  const stats = {
-    refreshPresented: [] as string[],
-    reuseDetected: 0,
-    transientFailures: 0,
-    refusals: 0,
-    refreshAborts: 0,
-  };
-  const isValid = (token: string | null) => token !== null && (validAccess.get(token) ?? 0) > Date.now();
+const answered = ({ status, data }: AxiosResponse): Answered => ({ status, data });
 
-  function issue(family: number): IssuedTokens {
-    counter += 1;
-    seq += 1;
-    const accessToken = `at_${counter}_secret`;
-    const refreshToken = `rt_${counter}_secret`;
-    issued.set(accessToken, { family, issuedAt: seq });
-    issued.set(refreshToken, { family, issuedAt: seq });
-    validAccess.set(accessToken, Date.now() + ACCESS_TTL_MS);
-    refreshState.set(refreshToken, 'fresh');
-    return { accessToken, refreshToken, expiresIn: ACCESS_TTL_MS / 1000 };
-  }
-
-  function revokeFamily(family: number): void {
-    for (const [token, info] of issued) {
-      if (info.family !== family) continue;
-      validAccess.delete(token);
-      if (refreshState.has(token)) refreshState.set(token, 'revoked');
-    }
-  }
-
-  function answerRefresh(data: unknown): Answer {
-    const failure = failures.shift();
-    if (failure === 'unavailable' || failure === 'network') {
-      stats.transientFailures += 1;
-      return failure === 'network' ? 'network' : { status: 503, data: { error: 'unavailable' } };
-    }
-    const presented = String(refreshTokenIn(data));
-    stats.refreshPresented.push(presented);
-    const state = refreshState.get(presented);
-    if (failure === 'refused' || state !== 'fresh') {
-      if (state === 'rotated') {
-        stats.reuseDetected += 1;
-        revokeFamily(issued.get(presented)?.family ?? -1);
-      }
-      stats.refusals += 1;
-      return { status: 400, data: { error: 'invalid_grant' } };
-    }
-    refreshState.set(presented, 'rotated');
-    return { status: 200, data: { ...issue(issued.get(presented)?.family ?? -1), tokenType: 'Bearer' } };
-  }
-
-  function answerApi(reqId: string, attempt: number, token: string | null, data: unknown): Answer {
-    const id = answers.length + 1;
-    const status = isValid(token) ? 200 : 401;
-    seq += 1;
-    answers.push({ id, seq, reqId, attempt, status, token });
-    if (status === 401) {
-      const headers = { 'www-authenticate': 'Bearer error="invalid_token"' };
-      return { status, data: { answerId: id, error: 'invalid_token' }, headers };
-    }
-    return { status, data: { answerId: id, reqId, body: data } };
-  }
-
-  const adapter: AxiosAdapter = (config) => {
-    const reqId = String(config.headers.get('x-req-id') ?? 'anonymous');
-    const url = config.url ?? '';
-    const isRefresh = url === '/auth/refresh';
+/** The model as an axios adapter: POST /auth/refresh (`{ refreshToken }`), any other path is protected. */
+export function modelAdapter(model: AuthModel): AxiosAdapter {
+  return async (config) => {
     const authorization = config.headers.get('Authorization');
-    const bearer = typeof authorization === 'string' ? authorization.replace(/^Bearer /, '') : null;
-    const attempt = sends.filter((send) => send.reqId === reqId).length;
-    seq += 1;
-    sends.push({
-      seq,
-      reqId,
-      url,
-      token: isRefresh ? refreshTokenIn(config.data) : bearer,
-      data: config.data,
-    });
-    const hops = isRefresh ? 1 + slowHops : 1;
-    if (isRefresh) slowHops = 0;
-    const signal = config.signal as AbortSignal | undefined;
-    return new Promise<AxiosResponse>((resolve, reject) => {
-      const onAbort = () => {
-        if (isRefresh) stats.refreshAborts += 1;
-        reject(new CanceledError(undefined, config));
-      };
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      let landed: Promise<unknown> = Promise.resolve();
-      for (let hop = 1; hop <= hops; hop += 1) {
-        landed = landed.then(() => s.schedule(Promise.resolve(), `answer ${url} ${reqId} (${hop}/${hops})`));
-      }
-      void landed.then(() => {
-        if (signal?.aborted) return;
-        signal?.removeEventListener('abort', onAbort);
-        const answer = isRefresh
-          ? answerRefresh(config.data)
-          : answerApi(reqId, attempt, bearer, config.data);
-        try {
-          resolve(toResponse(config, answer));
-        } catch (error) {
-          reject(error);
-        }
-      });
-    });
+    const request = {
+      reqId: String(config.headers.get('x-req-id') ?? 'anonymous'),
+      url: config.url ?? '',
+      bearer: typeof authorization === 'string' ? authorization.replace(/^Bearer /, '') : null,
+      body: config.data,
+      signal: config.signal as AbortSignal | undefined,
+    };
+    return toResponse(config, await model.serve(request, () => new CanceledError(undefined, config)));
   };
+}
 
-  return {
-    adapter,
-    login: () => {
-      families += 1;
-      return issue(families);
-    },
-    expireAccessTokens() {
-      const hadValid = [...validAccess.keys()].some(isValid);
-      validAccess.clear();
-      seq += 1;
-      return hadValid;
-    },
-    enteredLeeway: (from, to) =>
-      [...validAccess.values()].some((expiresAt) => {
-        const due = expiresAt - DEFAULT_LEEWAY_MS;
-        return due > from && due <= to;
-      }),
-    failNextRefresh: (failure) => void failures.push(failure),
-    slowNextRefresh: () => {
-      slowHops = 2;
-    },
-    mark: () => {
-      seq += 1;
-      return seq;
-    },
-    issued,
-    sends,
-    answers,
-    stats,
-  };
+/** axios for the interleaving properties: GET /items and POST /echo on an instance with reauth attached. */
+export const axiosTransport: Transport = {
+  methods: ['GET', 'POST'],
+  resolvesErrorStatuses: false,
+  connect(model, session) {
+    const api = axios.create({ baseURL: 'https://api.test', adapter: modelAdapter(model) });
+    attachAuth(api, session);
+    return {
+      send: (command, config) =>
+        (command.method === 'GET' ? api.get('/items', config) : api.post('/echo', command, config)).then(
+          answered,
+        ),
+      refresh: async (refreshToken, signal, headers) =>
+        (await api.post('/auth/refresh', { refreshToken }, { skipAuth: true, signal, headers })).data,
+    };
+  },
+  isAbort: (error) => error instanceof CanceledError,
+  answerOf: (error) => (isAxiosError(error) && error.response ? answered(error.response) : undefined),
+};
+
+/** The model with its axios adapter in one object (test/crossTab uses it). */
+export interface PropertyModel extends AuthModel {
+  adapter: AxiosAdapter;
+}
+
+/** A fresh model whose answers land as `s` orders them, and its axios adapter. */
+export function createPropertyModel(s: Scheduler): PropertyModel {
+  const model = createAuthModel(s);
+  return Object.assign(model, { adapter: modelAdapter(model) });
 }

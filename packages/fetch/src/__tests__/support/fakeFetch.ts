@@ -1,5 +1,7 @@
-import { decodeJwt, type RefreshContext, type TokensInput } from '@reauth/core';
 import { vi } from 'vitest';
+import { createFakeAuth, type TokenCheck } from '../../../../../test/support/model/fakeAuth';
+
+export * from '../../../../../test/support/model/fakeAuth';
 
 /** One send as the fake API received it. */
 export interface Send {
@@ -24,30 +26,8 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-export type TokenCheck = 'valid' | 'missing' | 'expired' | 'invalid';
 export type Route = (request: { send: Send; token: TokenCheck; sendNo: number }) => Reply | 'network';
-export type RefreshFailure = 'rejected' | 'server' | 'network' | 'hang';
-export interface IssuedTokens {
-  accessToken: string;
-  refreshToken: string;
-  expiresIn: number;
-}
-
 export const API = 'https://api.test';
-
-export const challenges = {
-  missing: 'Bearer realm="api"',
-  invalid: 'Bearer realm="api", error="invalid_token"',
-  expired: 'Bearer realm="api", error="invalid_token", error_description="The access token expired"',
-  insufficientScope: 'Bearer realm="api", error="insufficient_scope"',
-} as const;
-
-const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-/** An unsigned-looking JWT with the given claims (the fake API does not verify signatures). */
-export function makeJwt(claims: Record<string, unknown>, signature = 'c2lnbmF0dXJl'): string {
-  return `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode(claims)}.${signature}`;
-}
 
 /** Rejects as Node's fetch does on an aborted signal: with its reason. */
 const aborted = (signal: AbortSignal) =>
@@ -62,41 +42,23 @@ export function createFakeFetch({ latencyMs = 10, accessTtlS = 3600 } = {}) {
   const sends: Send[] = [];
   const routes = new Map<string, Route>();
   const delays = new Map<string, number>();
-  const accessTokens = new Set<string>();
-  const expiredTokens = new Set<string>();
-  const refreshTokens = new Set<string>();
-  const issued: IssuedTokens[] = [];
-  const refreshFailures: RefreshFailure[] = [];
-  let serial = 0;
-  let refreshDelayMs = 20;
-
-  function check(token: string | null): TokenCheck {
-    if (!token) return 'missing';
-    if (expiredTokens.has(token)) return 'expired';
-    if (!accessTokens.has(token)) return 'invalid';
-    const exp = decodeJwt(token)?.exp;
-    return typeof exp === 'number' && exp * 1000 <= Date.now() ? 'expired' : 'valid';
-  }
+  const auth = createFakeAuth(
+    { accessTtlS },
+    {
+      network: () => new TypeError('fetch failed'),
+      server: () => Object.assign(new Error('503'), { status: 503 }),
+      rejected: () => Object.assign(new Error('400 invalid_grant'), { status: 400 }),
+    },
+  );
 
   const protectedResource: Route = ({ send, token, sendNo }) => {
-    if (token === 'valid') return { status: 200, json: { url: send.url, method: send.method, sendNo } };
-    return { status: 401, json: { error: token }, headers: { 'www-authenticate': challenges[token] } };
+    const { status, body, headers } = auth.protectedAnswer(token, {
+      url: send.url,
+      method: send.method,
+      sendNo,
+    });
+    return { status, json: body, ...(headers && { headers }) };
   };
-
-  function issueTokens(ttlS = accessTtlS): IssuedTokens {
-    serial += 1;
-    const iat = Math.floor(Date.now() / 1000);
-    const accessToken = makeJwt(
-      { sub: 'alice', roles: ['user'], iat, exp: iat + ttlS, jti: `access-${serial}` },
-      `sig-${serial}-${Math.random().toString(36).slice(2)}`,
-    );
-    const refreshToken = `refresh-${serial}-${Math.random().toString(36).slice(2)}`;
-    accessTokens.add(accessToken);
-    refreshTokens.add(refreshToken);
-    const tokens = { accessToken, refreshToken, expiresIn: ttlS };
-    issued.push(tokens);
-    return tokens;
-  }
 
   const fetch = vi.fn(async (...args: [RequestInfo | URL, RequestInit?]): Promise<Response> => {
     const request = new Request(...args);
@@ -132,7 +94,7 @@ export function createFakeFetch({ latencyMs = 10, accessTtlS = 3600 } = {}) {
           signal.removeEventListener('abort', onAbort);
           const route = routes.get(url) ?? routes.get(new URL(url).pathname) ?? protectedResource;
           const token = send.authorization?.replace(/^Bearer /, '') ?? null;
-          const reply = route({ send, token: check(token), sendNo });
+          const reply = route({ send, token: auth.check(token), sendNo });
           if (reply === 'network') {
             send.status = 0;
             return reject(new TypeError('fetch failed'));
@@ -146,32 +108,11 @@ export function createFakeFetch({ latencyMs = 10, accessTtlS = 3600 } = {}) {
     });
   });
 
-  /** The `refresh` for `createSession`: rotating refresh tokens, a reused or unknown one is refused (400). */
-  const refresh = vi.fn(async ({ refreshToken }: RefreshContext): Promise<TokensInput> => {
-    const failure = refreshFailures.shift();
-    if (failure === 'hang') return new Promise<never>(() => {});
-    await new Promise((resolve) => setTimeout(resolve, refreshDelayMs));
-    if (failure === 'network') throw new TypeError('fetch failed');
-    if (failure === 'server') throw Object.assign(new Error('503'), { status: 503 });
-    if (failure === 'rejected' || !refreshTokens.delete(refreshToken)) {
-      throw Object.assign(new Error('400 invalid_grant'), { status: 400 });
-    }
-    return issueTokens();
-  });
-
   return {
+    ...auth,
     fetch,
-    refresh,
-    issueTokens,
     sends,
     sendsOf: (path: string) => sends.filter((s) => new URL(s.url).pathname === path),
-    lastIssued: (): IssuedTokens => {
-      const last = issued.at(-1);
-      if (!last) throw new Error('no tokens issued yet');
-      return last;
-    },
-    /** Every token string issued so far: none may appear in an event, error or log. */
-    secrets: () => issued.flatMap((t) => [t.accessToken, t.refreshToken]),
     /** Answers `path` (a pathname, or a full URL for another origin) with `handler`. */
     route(path: string, handler: Route) {
       routes.set(path, handler);
@@ -179,18 +120,6 @@ export function createFakeFetch({ latencyMs = 10, accessTtlS = 3600 } = {}) {
     /** Answers `path` after `ms` instead of the default latency. */
     delay(path: string, ms: number) {
       delays.set(path, ms);
-    },
-    expireAccessTokens() {
-      for (const token of accessTokens) expiredTokens.add(token);
-    },
-    revokeRefreshTokens() {
-      refreshTokens.clear();
-    },
-    failNextRefresh(kind: RefreshFailure, count = 1) {
-      for (let i = 0; i < count; i++) refreshFailures.push(kind);
-    },
-    setRefreshDelay(ms: number) {
-      refreshDelayMs = ms;
     },
   };
 }

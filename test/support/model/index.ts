@@ -1,0 +1,8 @@
+// The interleaving properties of the adapters (packages/axios, packages/fetch), transport-neutral: the model
+// auth server, the scheduler-driven scenario, the invariants. Each package adds its transport adapter in
+// support/propertyModel.ts. fakeAuth.ts and helpers.ts (the example-based tests' auth rules and helpers) are
+// imported by path: their RefreshFailure is another one.
+export * from './authModel';
+export * from './commands';
+export * from './invariants';
+export * from './scenario';

@@ -1,0 +1,180 @@
+import { type AuthErrorCode, isAuthError } from '@reauth/core';
+import fc from 'fast-check';
+import { expect, vi } from 'vitest';
+import { commandArb } from './commands';
+import {
+  type Answered,
+  logged,
+  macrotaskScheduler,
+  type Run,
+  runScenario,
+  type TrackedRequest,
+  type Transport,
+} from './scenario';
+
+function describeOutcome(request: TrackedRequest): string {
+  if (request.outcome.state !== 'rejected') return request.outcome.state;
+  const error = request.outcome.error as { name?: string; code?: string; message?: string };
+  return `rejected ${error?.name}(${error?.code}): ${error?.message}`;
+}
+
+/** Settling, refresh count and rotation: the session as a whole. */
+export function checkSession(run: Run): void {
+  const { model, requests } = run;
+  const pending = requests.filter((r) => r.outcome.state === 'pending').map((r) => r.id);
+  expect(pending, 'every request settles once the schedule drains').toEqual([]);
+  expect(['signedIn', 'signedOut'], 'no refresh or prompt is left open').toContain(run.finalStatus);
+
+  // A token is refreshed once it is refused (a server-side expiry) or inside the leeway (a clock advance),
+  // and each such event can concern only the token current at that time: one refresh per event. Plus one
+  // more per refresh that failed transiently or was abandoned after its timeout (tokens kept, so a later
+  // request tries again). Nothing else refreshes.
+  const allowance = run.expiries + run.leewayEntries + model.stats.transientFailures + run.abandonedByTimeout;
+  expect(run.refreshCalls, 'refresh calls ≤ expiries + transient failures').toBeLessThanOrEqual(allowance);
+
+  expect(model.stats.reuseDetected, 'the model never detects refresh-token reuse').toBe(0);
+  const presented = model.stats.refreshPresented;
+  expect(new Set(presented).size, 'no refresh token is presented twice').toBe(presented.length);
+}
+
+/** Sends, replays and aborts of one logical request. */
+export function checkSends(run: Run, request: TrackedRequest): void {
+  const sends = run.model.sends.filter((send) => send.reqId === request.id);
+  expect(sends.length, `${request.id} is sent at most 1 + maxRetries times`).toBeLessThanOrEqual(2);
+  const bodies = new Set(sends.map((send) => send.data));
+  expect(bodies.size, `${request.id} replays the same bytes`).toBeLessThanOrEqual(1);
+  const [first, replay] = sends;
+  if (first && replay) {
+    expect(replay.token, `${request.id} replays with a new token`).not.toBe(first.token);
+    expect(replay.token, `${request.id} replays with a token`).not.toBeNull();
+  }
+  expect(request.pendingAfterAbort, `${request.id} settles as soon as it is aborted`).toBe(false);
+  if (request.abortedAt !== null) {
+    const late = sends.filter((send) => send.seq > (request.abortedAt ?? 0));
+    expect(late, `${request.id} is never sent after its abort`).toEqual([]);
+  }
+}
+
+/** Which token each send carried, and where token strings must never appear. */
+export function checkTokens(run: Run): void {
+  const { model } = run;
+  // Once a first send is refused while its token is current, requests wait for the refresh instead of
+  // spending that token again; a token that was not current by then is not used anyway.
+  for (const refused of model.answers.filter((a) => a.status === 401 && a.token && a.attempt === 0)) {
+    const reused = model.sends.filter((send) => send.token === refused.token && send.seq > refused.seq);
+    expect(
+      reused.map((send) => send.reqId),
+      'a token refused by a 401 is not sent again',
+    ).toEqual([]);
+  }
+  for (const send of model.sends) {
+    const issued = send.token === null ? undefined : model.issued.get(send.token);
+    if (!issued) continue;
+    const endedBetween = run.signOutMarks.filter((mark) => mark > issued.issuedAt && mark < send.seq);
+    expect(endedBetween, `${send.reqId} carries no token issued before a sign-out`).toEqual([]);
+  }
+  const authErrors = run.requests.flatMap((r) =>
+    r.outcome.state === 'rejected' && isAuthError(r.outcome.error) ? [r.outcome.error] : [],
+  );
+  const visible = [JSON.stringify(run.events, errorsAsText), ...authErrors.map((e) => e.message), ...logged];
+  const leaked = [...model.issued.keys()].filter((token) => visible.some((text) => text.includes(token)));
+  expect(leaked, 'no token string appears in events, AuthError messages or logs').toEqual([]);
+}
+
+/** JSON.stringify drops an Error's message and cause; keep what a listener could show. */
+function errorsAsText(_key: string, value: unknown): unknown {
+  if (!(value instanceof Error)) return value;
+  const { cause } = value as { cause?: unknown };
+  return {
+    name: value.name,
+    message: value.message,
+    code: (value as { code?: unknown }).code,
+    cause: cause instanceof Error ? cause.message : undefined,
+  };
+}
+
+/** What must have happened in the run for a request to reject with each AuthError code. */
+const AUTH_ERROR_CAUSES: Record<AuthErrorCode, (run: Run) => boolean> = {
+  SIGNED_OUT: (run) => run.signOutMarks.length > 0,
+  REAUTH_CANCELLED: (run) => run.dismissals > 0,
+  SESSION_EXPIRED: (run) => run.model.stats.refusals > 0,
+  REFRESH_UNAVAILABLE: (run) => run.model.stats.transientFailures > 0,
+  REFRESH_TIMEOUT: (run) => run.clockAdvances > 0,
+};
+
+/** An HTTP answer the request settled with (resolved, or an axios HTTP error): its own, from the model. */
+function checkAnswered(
+  run: Run,
+  request: TrackedRequest,
+  { status, data }: Answered,
+  expected: number,
+): void {
+  const sends = run.model.sends.filter((send) => send.reqId === request.id);
+  const answer = run.model.answers.find((a) => a.id === data?.answerId);
+  expect(answer, `${request.id} settled with the model's answer to itself`).toMatchObject({
+    reqId: request.id,
+    status: expected,
+  });
+  if (status === 401 && sends.length === 1) {
+    expect(
+      sends[0]?.token,
+      `${request.id}: a 401 passes through unreplayed only when sent signed out`,
+    ).toBeNull();
+  }
+  if (status === 200 && request.command.method !== 'GET') {
+    expect(JSON.parse(String(data.body)), `${request.id} sent its own body`).toEqual(request.command);
+  }
+}
+
+/** How one request settled: the model's answer to it, an AuthError with a cause in the run, or its abort. */
+export function checkOutcome(run: Run, transport: Transport, request: TrackedRequest): void {
+  const { outcome } = request;
+  if (outcome.state === 'resolved') {
+    // axios resolves only a 2xx (the model's 200); fetch resolves whatever the model answered.
+    checkAnswered(run, request, outcome, transport.resolvesErrorStatuses ? outcome.status : 200);
+    return;
+  }
+  if (outcome.state !== 'rejected') return;
+  const { error } = outcome;
+  if (transport.isAbort(error)) {
+    expect(request.abortedAt, `${request.id} is canceled only after its abort`).not.toBeNull();
+    return;
+  }
+  if (isAuthError(error)) {
+    expect(AUTH_ERROR_CAUSES[error.code](run), `${request.id} ${describeOutcome(request)} has a cause`).toBe(
+      true,
+    );
+    return;
+  }
+  const answered = transport.answerOf(error);
+  expect(
+    answered,
+    `${request.id} ${describeOutcome(request)}: only its HTTP answer, an AuthError or its abort`,
+  ).toBeDefined();
+  if (answered) checkAnswered(run, request, answered, answered.status);
+}
+
+/**
+ * The property: whatever order answers, expiries, aborts, sign-outs and prompts land in, a session on
+ * `transport` keeps every invariant (every request settles, refreshes ≤ expiries, no refresh token sent
+ * twice, no request sent more than twice, no token leaked, each outcome explained by the run).
+ */
+export function interleavingsProperty(transport: Transport) {
+  return fc.asyncProperty(
+    macrotaskScheduler(),
+    fc.array(commandArb(transport.methods), { minLength: 3, maxLength: 20, size: 'medium' }),
+    async (s, commands) => {
+      try {
+        const run = await runScenario(s, transport, commands);
+        checkSession(run);
+        for (const request of run.requests) {
+          checkSends(run, request);
+          checkOutcome(run, transport, request);
+        }
+        checkTokens(run);
+      } finally {
+        vi.clearAllTimers();
+      }
+    },
+  );
+}
