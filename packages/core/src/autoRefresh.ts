@@ -18,20 +18,24 @@ const isHidden = () => typeof document !== 'undefined' && document.visibilitySta
  */
 export function watchExpiry({ subscribe, dueAt, check, now }: ExpiryWatch): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const arm = () => {
+  // Tokens already due when they arrive (a lifetime shorter than the leeway, a server clock behind ours) would
+  // be refreshed again the moment each refresh lands, in a loop against the auth server: only a due time still
+  // ahead arms the timer. At start, a restored token already due is checked once.
+  const arm = (isStart?: boolean) => {
     clearTimeout(timer);
     const at = dueAt();
+    const delay = at === null ? 0 : Math.max(at - now(), 0);
     timer =
-      at === null || isHidden()
+      isHidden() || at === null || (delay === 0 && !isStart)
         ? undefined
-        : unref(setTimeout(wake, Math.min(Math.max(at - now(), 0), 2 ** 31 - 1)));
+        : unref(setTimeout(wake, Math.min(delay, 2 ** 31 - 1)));
   };
   const wake = () => {
     if (!isHidden()) check();
     arm();
   };
-  subscribe(arm);
+  subscribe(() => arm());
   if (typeof document !== 'undefined') document.addEventListener('visibilitychange', wake);
   if (typeof window !== 'undefined') window.addEventListener('online', wake);
-  arm();
+  arm(true);
 }

@@ -10,8 +10,9 @@ const SETTLE_MS = 50;
 export type TokensKind = 'signIn' | 'refresh' | 'state';
 
 /** What tabs of one session say to each other. Tokens travel in it (same origin only), never in a log. */
-type TabMessage =
+type TabMessage = (
   | LeaseMessage
+  | { t: 'locked' | 'unlocked'; id: string }
   | {
       t: 'tokens';
       kind: TokensKind;
@@ -21,13 +22,16 @@ type TabMessage =
     }
   | { t: 'signOut'; g: Generation }
   | { t: 'refused'; refreshToken: string }
-  | { t: 'hello' };
+  | { t: 'hello' }
+) & { k?: string };
 
 /**
  * Which sign-in or sign-out a tab's session comes from: a Lamport stamp, ordered across tabs, and a random
  * id. A sign-in and a sign-out (or two sign-ins) that cross on the channel converge on the later one.
  */
 type Generation = { s: number; id: string };
+/** What a tab holds once its session ended without a sign-out (refused): below every real generation. */
+const NO_SESSION: Generation = { s: 0, id: '' };
 
 /** What the session does with the other tabs' news. */
 export interface TabListener {
@@ -62,12 +66,19 @@ export interface Tabs {
 /**
  * Connects a session to the other tabs of its origin on the channel `name`: news both ways, and one refresh
  * at a time (Web Locks where present, else `lock`, else a lease on the channel).
+ * @param key the session's storage key: a session with another key on the same channel takes none of its news
  */
-export function connectTabs(name: string, listener: TabListener, leaseMs: number, lock?: LockLike): Tabs {
+export function connectTabs(
+  name: string,
+  listener: TabListener,
+  leaseMs: number,
+  lock?: LockLike,
+  key?: string,
+): Tabs {
   const channel = unref(new BroadcastChannel(name));
   const post = (message: TabMessage) => {
     try {
-      channel.postMessage(message);
+      channel.postMessage(key === undefined ? message : { ...message, k: key });
     } catch {
       // closed (the page is going away): the other tabs go on without this one
     }
@@ -75,15 +86,27 @@ export function connectTabs(name: string, listener: TabListener, leaseMs: number
   const webLocks = typeof navigator === 'undefined' ? undefined : navigator.locks;
   const lease = lock || webLocks ? null : createLeaseLock(post, leaseMs);
   const chosen = (lock ?? webLocks ?? lease?.lock) as LockLike;
+  // Web Locks and the channel are separate paths: the next holder could get the lock before the last one's result
+  // reaches it, and send the refresh token that result rotated away. So a holder says `locked` and, after its
+  // result (one sender's messages keep their order), `unlocked`; the next waits for that word, a moment at most
+  // (a holder that died never says it). The lease needs none of it: its release follows the result likewise.
+  const id = Math.random().toString(36).slice(2);
+  let busy: string | null = null;
+  let unlocked = () => {};
   let answered = () => {};
   let clock = 0;
   let held: Generation | null = null;
-  const stamp = () => {
-    held = { s: ++clock, id: Math.random().toString(36).slice(2) };
+  // The last refresh result heard of while this tab had no session, for an answer to it that crosses it.
+  let rotated: { from: string | undefined; tokens: TokenSet } | null = null;
+  const stamp = (s = ++clock) => {
+    held = { s, id: Math.random().toString(36).slice(2) };
     return held;
   };
   const send = (tokens: TokenSet, kind: TokensKind, from?: string) => {
-    if (kind === 'signIn' || (kind === 'state' && !held)) stamp();
+    if (kind === 'signIn') stamp();
+    // A session restored from storage comes before anything said on the channel: it must not outrank a sign-in
+    // or a sign-out that crosses this answer.
+    else if (kind === 'state' && !held) stamp(0);
     post({ t: 'tokens', kind, tokens: toStored(tokens), g: held, ...(from ? { from } : {}) });
   };
   // News of a later generation than the one this tab holds is taken (unless `take` says false), and held.
@@ -94,10 +117,18 @@ export function connectTabs(name: string, listener: TabListener, leaseMs: number
   };
 
   channel.onmessage = ({ data }: MessageEvent<TabMessage>) => {
+    // Untagged news (an older reauth) is read as before; news tagged with another key is another session's.
+    if (data?.k !== undefined && data.k !== key) return;
     if (data?.t === 'claim' || data?.t === 'release') lease?.receive(data);
-    else if (data?.t === 'signOut') takeIfLater(data.g, listener.signOut);
-    else if (data?.t === 'refused') listener.refused(data.refreshToken);
-    else if (data?.t === 'hello') {
+    else if (data?.t === 'locked') busy = data.id;
+    else if (data?.t === 'unlocked' && busy === data.id) {
+      busy = null;
+      unlocked();
+    } else if (data?.t === 'signOut') takeIfLater(data.g, listener.signOut);
+    else if (data?.t === 'refused') {
+      held ??= NO_SESSION;
+      listener.refused(data.refreshToken);
+    } else if (data?.t === 'hello') {
       const current = listener.current();
       if (current) send(current, 'state');
     } else if (data?.t === 'tokens') {
@@ -107,9 +138,17 @@ export function connectTabs(name: string, listener: TabListener, leaseMs: number
       } catch {
         return; // another version of reauth on the same channel: not ours to read
       }
-      if (data.kind === 'refresh') listener.tokens(tokens, 'refresh', data.from);
-      // An older sign-in than this tab's is not taken: the other tab takes ours from our own announcement.
-      else takeIfLater(data.g, () => listener.tokens(tokens, data.kind));
+      if (data.kind === 'refresh') {
+        rotated = held ? null : { from: data.from, tokens };
+        listener.tokens(tokens, 'refresh', data.from);
+      } else if (data.kind === 'signIn' || !held) {
+        // An answer from a tab that had not heard of a refresh yet carries the refresh token it rotated away.
+        const next = tokens.refreshToken === rotated?.from ? rotated.tokens : tokens;
+        // An older sign-in than this tab's is not taken: the other tab takes ours from our own announcement. An
+        // answer to a new tab is taken only by a tab that has heard of no session: not by one whose session
+        // ended since, which a late answer would bring back.
+        takeIfLater(data.g, () => listener.tokens(next, data.kind));
+      }
       if (data.kind === 'state') answered();
     }
   };
@@ -117,11 +156,18 @@ export function connectTabs(name: string, listener: TabListener, leaseMs: number
   return {
     announce: send,
     signOut: () => post({ t: 'signOut', g: stamp() }),
-    refused: (refreshToken) => post({ t: 'refused', refreshToken }),
+    refused(refreshToken) {
+      held ??= NO_SESSION;
+      post({ t: 'refused', refreshToken });
+    },
     ask: () =>
       new Promise<void>((resolve) => {
-        answered = resolve;
-        unref(setTimeout(resolve, ASK_MS));
+        // Not unref()ed: a request waits for this, and Node would exit under it, the request never settled.
+        const timer = setTimeout(() => answered(), ASK_MS);
+        answered = () => {
+          clearTimeout(timer);
+          resolve();
+        };
         post({ t: 'hello' });
       }),
     exclusive(signal, task) {
@@ -131,14 +177,24 @@ export function connectTabs(name: string, listener: TabListener, leaseMs: number
           // A result posted just before the lock came free may still be on its way: let it land first.
           await new Promise((next) => setTimeout(next, 0));
           isHeld = true;
+          if (!lease && busy) {
+            await new Promise((done) => {
+              unlocked = () => done(null);
+              unref(setTimeout(done, Math.min(leaseMs, 1_000)));
+              signal.addEventListener('abort', done);
+            });
+          }
+          busy = null; // a holder that has not said it left by now died holding the lock
+          if (signal.aborted) return;
+          if (!lease) post({ t: 'locked', id });
           const run = task();
           await new Promise((done) => {
             run.then(done, done);
             signal.addEventListener('abort', done);
           });
-          // Web Locks and the channel are separate paths: the next holder could get the lock before our result
-          // reaches it, and send the refresh token we just rotated away. Hold on while the result travels.
+          // A next holder that has not heard we took the lock relies on this: hold on while the result travels.
           if (!signal.aborted) await new Promise((next) => unref(setTimeout(next, SETTLE_MS)));
+          if (!lease) post({ t: 'unlocked', id });
         })
         .then(
           () => {},

@@ -1,35 +1,15 @@
 import { createStore } from 'zustand/vanilla';
 import { watchExpiry } from './autoRefresh';
-import { connectTabs, type TokensKind } from './crossTab';
-import { AuthError, misuse } from './errors';
+import type { TokensKind } from './crossTab';
+import { AuthError } from './errors';
 import { type AuthEventInput, INTERNALS, isolated, type SessionInternals } from './internals';
 import { resolveOptions } from './options';
+import { addReauthHandler, dismissReauth, requireReauth } from './reauth';
+import { dropFlight, refreshSession } from './refreshFlight';
+import { connectSessionTabs, type TabsDeps } from './sessionTabs';
 import { normalizeTokens, readStoredTokens, type TokenSet, writeStoredTokens } from './tokens';
-import type { AuthEvent, ReauthHandler, ReauthReason, Session, SessionOptions, SessionState } from './types';
-import { type Deferred, deferred, waitFor, warnOnce } from './utils';
-
-declare const process: { env: { NODE_ENV?: string } };
-
-interface Flight {
-  /** 'reauth': the refresh was refused and a re-authentication started. */
-  outcome: Deferred<'ok' | 'reauth'>;
-  controller: AbortController;
-  started: number;
-  /** Ends the grace period after REFRESH_TIMEOUT. */
-  grace?: ReturnType<typeof setTimeout> | undefined;
-}
-interface Reauth {
-  done: Deferred<void>;
-  controller: AbortController;
-  /** The registration whose handler is prompting. */
-  entry: { handler: ReauthHandler };
-}
-
-/** A flight no one waits for any more: no timer may keep a process alive for it, nothing may land from it. */
-function drop(flight: Flight | null): void {
-  clearTimeout(flight?.grace);
-  flight?.controller.abort();
-}
+import type { AuthEvent, Session, SessionOptions, SessionState } from './types';
+import { waitFor } from './utils';
 
 /**
  * Creates a session: token state, single-flight refresh, request gate and re-authentication.
@@ -63,20 +43,8 @@ export function createSession(options: SessionOptions = {}): Session {
   const endError = (of = epoch - 1) =>
     endErrors.get(of) ?? endErrors.get(epoch - 1) ?? new AuthError('SIGNED_OUT');
   let refusedToken: string | null = null;
-  let flight: Flight | null = null;
-  let reauth: Reauth | null = null;
-  // One entry per registration, so removing one registration of a handler leaves the others.
-  const handlers: { handler: ReauthHandler }[] = [];
   const listeners = new Set<(event: AuthEvent) => void>();
-  const waiting = { count: 0 };
 
-  const isTerminal = (cause: unknown) => {
-    try {
-      return isRefreshRejected(cause);
-    } catch {
-      return false; // a throwing predicate must not leave the waiters hanging
-    }
-  };
   const isExpired = (set: TokenSet) => set.expiresAt !== null && set.expiresAt <= now();
   const canRefresh = (set: TokenSet) => !!refreshTokens && !!set.refreshToken;
   if (tokens && !canRefresh(tokens) && isExpired(tokens)) {
@@ -90,36 +58,45 @@ export function createSession(options: SessionOptions = {}): Session {
     error: null,
   }));
   const setState = store.setState;
-  const tabs =
-    crossTab &&
-    connectTabs(
-      crossTab.channelName,
-      {
-        // A refresh result only continues the session it refreshed; an answer only starts one in a tab without.
-        tokens(next, kind, from) {
-          const isTaken =
-            kind === 'signIn' || (kind === 'refresh' ? !!from && tokens?.refreshToken === from : !tokens);
-          if (isTaken) accept(next, kind, true);
-          return isTaken;
-        },
-        signOut() {
-          if (store.getState().status !== 'signedOut') endSession(new AuthError('SIGNED_OUT'));
-        },
-        refused(refreshToken) {
-          if (tokens?.refreshToken !== refreshToken) return;
-          // Refused in another tab: this tab must not present it again; it re-authenticates as if refused here.
-          const lost = flight;
-          flight = null;
-          drop(lost);
-          requireReauth('refresh_rejected').catch(() => {});
-          lost?.outcome.resolve('reauth');
-        },
-        current: () => (reauth ? null : tokens),
-      },
-      // A dead tab's lease lapses well within the timeout, so the others' waits stay bounded by it.
-      Math.min(refreshTimeoutMs / 2, 5_000),
-      crossTab.lock,
-    );
+  // What the refresh flight, the prompt, the other tabs and the adapters share with the session.
+  const ctx: TabsDeps & SessionInternals = {
+    flight: null,
+    reauth: null,
+    handlers: [],
+    waiting: { count: 0 },
+    tabs: null,
+    tokens: () => tokens,
+    refreshTokens,
+    refreshTimeoutMs,
+    storage,
+    storageKey,
+    now,
+    canRefresh,
+    isTerminal(cause) {
+      try {
+        return isRefreshRejected(cause);
+      } catch {
+        return false; // a throwing predicate must not leave the waiters hanging
+      }
+    },
+    getState: store.getState,
+    setState,
+    emit,
+    commit,
+    accept,
+    signIn,
+    endSession,
+    endError,
+    epoch: () => epoch,
+    willWait: () => !!(ctx.reauth || ctx.flight || (asking && !tokens) || (tokens && needsRefresh(tokens))),
+    markRefused(token) {
+      if (tokens?.accessToken === token) refusedToken = token;
+    },
+    hasReauthHandler: () => ctx.handlers.length > 0,
+    requireReauth: (reason) => requireReauth(ctx, reason),
+  };
+  const tabs = crossTab && connectSessionTabs(ctx, crossTab);
+  ctx.tabs = tabs;
   // A new tab asks the open ones for the session; its requests wait for the answer, a moment at most.
   let asking = tabs && !tokens ? tabs.ask() : null;
   asking?.then(() => {
@@ -155,13 +132,13 @@ export function createSession(options: SessionOptions = {}): Session {
 
   /** Ends the session: everything waiting rejects with `error`; a refresh landing later is discarded. */
   function endSession(error: AuthError): void {
-    const [lostFlight, lostReauth] = [flight, reauth];
+    const { flight: lostFlight, reauth: lostReauth } = ctx;
     endErrors.set(epoch, error);
     endErrors.delete(epoch - 32);
     epoch += 1;
-    tokens = refusedToken = flight = reauth = null;
+    tokens = refusedToken = ctx.flight = ctx.reauth = null;
     writeStoredTokens(storage, storageKey, null);
-    drop(lostFlight);
+    dropFlight(lostFlight);
     lostFlight?.outcome.reject(error);
     lostReauth?.controller.abort();
     lostReauth?.done.reject(error);
@@ -172,12 +149,12 @@ export function createSession(options: SessionOptions = {}): Session {
 
   /** Takes tokens from a sign-in here, or from another tab (`fromTab`: not announced back). */
   function accept(next: TokenSet, kind: TokensKind, fromTab?: boolean): void {
-    const [superseded, resolved] = [flight, reauth];
-    flight = reauth = null;
+    const { flight: superseded, reauth: resolved } = ctx;
+    ctx.flight = ctx.reauth = null;
     commit(next);
     if (!fromTab) tabs?.announce(next, kind);
     // A refresh still in flight would write older tokens over these: drop it; its waiters go on with these.
-    drop(superseded);
+    dropFlight(superseded);
     superseded?.outcome.resolve('ok');
     if (kind !== 'refresh') emit({ type: 'signedIn', user: next.user, expiresAt: next.expiresAt });
     else if (superseded) {
@@ -189,150 +166,15 @@ export function createSession(options: SessionOptions = {}): Session {
       emit({ type: 'reauthResolved' });
     }
   }
-  const signIn = (input: Parameters<Session['signIn']>[0]) =>
+  function signIn(input: Parameters<Session['signIn']>[0]): void {
     accept(normalizeTokens(input, now(), null, 'signIn(tokens)'), 'signIn');
-
-  function dismissReauth(which: Reauth | null, cause?: unknown): void {
-    if (!which || reauth !== which) return;
-    const error = new AuthError('REAUTH_CANCELLED', { cause });
-    emit({ type: 'reauthCancelled', error });
-    if (reauth === which) endSession(error); // unless a listener signed in meanwhile
   }
-
-  function requireReauth(reason: ReauthReason, expired = new AuthError('SESSION_EXPIRED')): Promise<void> {
-    if (reauth) return reauth.done.promise;
-    const entry = handlers[handlers.length - 1];
-    if (!entry) {
-      endSession(expired);
-      return Promise.reject(expired);
-    }
-    const current: Reauth = { done: deferred(), controller: new AbortController(), entry };
-    reauth = current;
-    setState({ status: 'reauthRequired', error: reason === 'unauthenticated' ? null : expired });
-    emit({ type: 'reauthRequired', reason, waiting: waiting.count });
-    Promise.resolve()
-      .then(() => entry.handler({ reason, signal: current.controller.signal }))
-      .then((result) => {
-        if (reauth !== current) return;
-        if (result == null) return dismissReauth(current);
-        try {
-          signIn(result);
-        } catch (error) {
-          if (process.env.NODE_ENV !== 'production') {
-            warnOnce(
-              'the reauth handler resolved with tokens signIn() refuses; the prompt counts as dismissed.',
-            );
-          }
-          dismissReauth(current, error);
-        }
-      })
-      .catch((error) => dismissReauth(current, error));
-    return current.done.promise;
-  }
-
-  function startFlight(sent: TokenSet): Flight {
-    const started = now();
-    const refreshToken = sent.refreshToken as string;
-    const own: Flight = { outcome: deferred(), controller: new AbortController(), started };
-    const land = (failure?: AuthError, terminal = false) => {
-      clearTimeout(own.grace);
-      flight = null;
-      if (failure) emit({ type: 'refreshFailure', error: failure, terminal, durationMs: now() - started });
-    };
-    const fail = (error: AuthError) => {
-      land(error);
-      setState({ status: 'signedIn', error });
-      own.outcome.reject(error);
-    };
-    flight = own;
-    setState({ status: 'refreshing' });
-    emit({ type: 'refreshStart', waiting: waiting.count });
-    // REFRESH_TIMEOUT releases the waiters; the call itself gets as long again to land, then is abandoned.
-    own.grace =
-      refreshTimeoutMs < Number.POSITIVE_INFINITY
-        ? setTimeout(() => {
-            own.controller.abort();
-            // Superseded meanwhile (signIn, signOut): nothing of this flight may touch the session.
-            if (flight === own) fail(new AuthError('REFRESH_TIMEOUT'));
-          }, 2 * refreshTimeoutMs)
-        : undefined;
-    const call = () =>
-      Promise.resolve()
-        .then(() => refreshTokens!({ refreshToken, signal: own.controller.signal }))
-        .then(
-          (result) => {
-            if (flight !== own) return;
-            let next: TokenSet;
-            try {
-              next = normalizeTokens(result, now(), refreshToken, 'refresh() result');
-            } catch (cause) {
-              return fail(new AuthError('REFRESH_UNAVAILABLE', { cause }));
-            }
-            land();
-            commit(next);
-            tabs?.announce(next, 'refresh', refreshToken);
-            emit({ type: 'refreshSuccess', expiresAt: next.expiresAt, durationMs: now() - started });
-            // A listener may have signed out inside the commit: then the waiters fail as signed out.
-            if (tokens === next) own.outcome.resolve('ok');
-            else own.outcome.reject(endError());
-          },
-          (cause) => {
-            if (flight !== own) return;
-            if (!isTerminal(cause)) return fail(new AuthError('REFRESH_UNAVAILABLE', { cause }));
-            const expired = new AuthError('SESSION_EXPIRED', { cause });
-            land(expired, true);
-            tabs?.refused(refreshToken);
-            requireReauth('refresh_rejected', expired).catch(() => {});
-            own.outcome.resolve('reauth');
-          },
-        );
-    if (!tabs) void call();
-    else {
-      // One tab at a time; once it holds the lock, a tab first adopts what another one refreshed meanwhile.
-      tabs
-        .exclusive(own.controller.signal, async () => {
-          if (flight !== own) return; // dropped or timed out while it waited
-          const seen = readStoredTokens(storage, storageKey);
-          if (!seen) return call();
-          if (seen.refreshToken === refreshToken && seen.accessToken === sent.accessToken) return call();
-          accept(seen, 'refresh', true);
-        })
-        // A lock that fails (Web Locks throw SecurityError in sandboxed frames) must not stop refreshes.
-        .catch(() => {
-          if (flight === own) void call();
-        });
-    }
-    return own;
-  }
-
-  function refresh(): Promise<void> {
-    if (reauth) return reauth.done.promise;
-    if (!tokens)
-      return Promise.reject(
-        new AuthError('SIGNED_OUT', { message: 'refresh() needs a signed-in session; call signIn() first.' }),
-      );
-    if (!flight && !canRefresh(tokens)) return requireReauth('no_refresh_token');
-    const own = flight ?? startFlight(tokens);
-    return waitFor(
-      own.outcome.promise,
-      undefined,
-      refreshTimeoutMs,
-      () => new AuthError('REFRESH_TIMEOUT'),
-    ).then((outcome) =>
-      outcome === 'ok'
-        ? undefined
-        : reauth
-          ? reauth.done.promise
-          : tokens
-            ? undefined
-            : Promise.reject(endError()),
-    );
-  }
+  const refresh = () => refreshSession(ctx);
 
   async function getAccessToken({ signal }: { signal?: AbortSignal } = {}): Promise<string | null> {
     if (asking && !tokens) await waitFor(asking, signal);
-    if (reauth) await waitFor(reauth.done.promise, signal);
-    else if (flight || (tokens && needsRefresh(tokens))) {
+    if (ctx.reauth) await waitFor(ctx.reauth.done.promise, signal);
+    else if (ctx.flight || (tokens && needsRefresh(tokens))) {
       try {
         await waitFor(refresh(), signal);
       } catch (error) {
@@ -343,23 +185,9 @@ export function createSession(options: SessionOptions = {}): Session {
     return tokens?.accessToken ?? null;
   }
 
-  const internals: SessionInternals = {
-    now,
-    epoch: () => epoch,
-    endError,
-    tokens: () => tokens,
-    willWait: () => !!(reauth || flight || (asking && !tokens) || (tokens && needsRefresh(tokens))),
-    markRefused(token) {
-      if (tokens?.accessToken === token) refusedToken = token;
-    },
-    hasReauthHandler: () => handlers.length > 0,
-    requireReauth,
-    emit,
-    waiting,
-  };
-
   if (autoRefresh) {
-    const isIdle = (set: TokenSet | null): set is TokenSet => !!set && !flight && !reauth && canRefresh(set);
+    const isIdle = (set: TokenSet | null): set is TokenSet =>
+      !!set && !ctx.flight && !ctx.reauth && canRefresh(set);
     watchExpiry({
       subscribe: store.subscribe,
       // Not after a failed background refresh: the next request, the next visibility or `online` tries again.
@@ -381,26 +209,12 @@ export function createSession(options: SessionOptions = {}): Session {
       },
       getAccessToken,
       refresh,
-      onReauth(handler) {
-        if (typeof handler !== 'function')
-          throw misuse(
-            'onReauth(handler)',
-            'expected a function ({ reason, signal }) => Promise<tokens | null>',
-          );
-        const entry = { handler };
-        handlers.push(entry);
-        return () => {
-          const index = handlers.indexOf(entry);
-          if (index >= 0) handlers.splice(index, 1);
-          // Its prompt is open: no one can answer it now, so nothing may wait on it.
-          if (reauth?.entry === entry) dismissReauth(reauth);
-        };
-      },
+      onReauth: (handler) => addReauthHandler(ctx, handler),
       hasRole(role) {
         const { user } = store.getState();
         return !!user && getRoles(user).includes(role);
       },
-      cancelReauth: () => dismissReauth(reauth),
+      cancelReauth: () => dismissReauth(ctx, ctx.reauth),
       on(type: string, listener: (event: never) => void) {
         // Isolated once here, not per event: a listener that throws must not break the session mid-update.
         const filtered = isolated((event: AuthEvent) => {
@@ -411,6 +225,6 @@ export function createSession(options: SessionOptions = {}): Session {
       },
     },
     INTERNALS,
-    { value: internals },
+    { value: ctx },
   );
 }

@@ -138,6 +138,41 @@ describe('autoRefresh', () => {
     expect(refresh).toHaveBeenCalledTimes(2);
   });
 
+  it.each([
+    ['a lifetime shorter than the leeway', { expiresIn: 5 }],
+    ['a server clock behind ours', { expiresAt: T0 + 49_000 }],
+  ])(
+    'does not refresh again at once in the background for a token already due when it arrives (%s)',
+    async (_, expiry) => {
+      const { refresh, call, session } = signedIn();
+      await vi.advanceTimersByTimeAsync(50_000);
+      call(0).resolve({ accessToken: 'access-2', refreshToken: 'refresh-2', ...expiry });
+      await vi.advanceTimersByTimeAsync(1_000);
+      // No loop against the auth server: the next request, visibility or `online` refreshes it.
+      expect(refresh).toHaveBeenCalledTimes(1);
+      const token = track(session.getAccessToken());
+      await settle();
+      call(1).resolve({ accessToken: 'access-3', refreshToken: 'refresh-3', expiresIn: 60 });
+      await settle();
+      expect(token.value).toBe('access-3');
+    },
+  );
+
+  it('refreshes at once a token restored from storage that is already due', async () => {
+    const storage = memoryStorage({
+      reauth: JSON.stringify({
+        v: 1,
+        accessToken: 'a',
+        refreshToken: 'r',
+        expiresAt: T0 + 5_000,
+        receivedAt: T0 - 55_000,
+      }),
+    });
+    const { refresh } = setup({ autoRefresh: true, crossTab: false, refreshLeewayMs: LEEWAY, storage });
+    await settle();
+    expect(refresh).toHaveBeenCalledTimes(1);
+  });
+
   it('does nothing in the background without a refresh token, or with refreshLeewayMs 0', async () => {
     const noRefreshToken = setup({ autoRefresh: true, refreshLeewayMs: LEEWAY });
     noRefreshToken.session.signIn({ accessToken: 'access-1', expiresIn: 60 });

@@ -453,7 +453,7 @@ describe('cross-tab: the lock', () => {
     expect(lease[1]?.id).toBe(lease[0]?.id);
   });
 
-  it('does not keep a Node process alive: the channel is unref()ed', () => {
+  it('unref()s its channel, so that the channel alone never keeps a Node process alive', () => {
     const unref = vi.spyOn(FakeChannel.prototype, 'unref');
     openTabs(1);
     expect(unref).toHaveBeenCalledTimes(1);

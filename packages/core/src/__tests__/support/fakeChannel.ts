@@ -11,6 +11,8 @@ export class FakeChannel {
   static created: FakeChannel[] = [];
   /** Every message posted, in order, for assertions on the protocol (never printed). */
   static posted: { name: string; data: unknown; from: number; at: number }[] = [];
+  /** How long a message takes to arrive, in ms: a slow or busy receiving tab. */
+  static delayMs = 0;
   onmessage: ((event: { data: unknown }) => void) | null = null;
 
   constructor(readonly name: string) {
@@ -32,7 +34,7 @@ export class FakeChannel {
       if (other === this || other.name !== this.name) continue;
       setTimeout(() => {
         if (FakeChannel.open.has(other)) other.onmessage?.({ data: structuredClone(copy) });
-      }, 0);
+      }, FakeChannel.delayMs);
     }
   }
 
@@ -48,6 +50,7 @@ export function stubBroadcastChannel(): typeof FakeChannel {
   for (const channel of FakeChannel.open) channel.close();
   FakeChannel.created = [];
   FakeChannel.posted = [];
+  FakeChannel.delayMs = 0;
   vi.stubGlobal('BroadcastChannel', FakeChannel);
   return FakeChannel;
 }
