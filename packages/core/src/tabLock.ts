@@ -70,6 +70,9 @@ export function createLeaseLock(post: (message: LeaseMessage) => void, leaseMs: 
       let renew: ReturnType<typeof setInterval> | undefined;
       try {
         await pause(CLAIM_WINDOW_MS, signal, false);
+        // After a stalled event loop the window's timer runs before the claims that arrived meanwhile (Node runs
+        // timers before I/O): one more turn lets them in before this tab decides it holds the lease.
+        await pause(0, signal, false);
         if (claim.lost) continue;
         renew = unref(setInterval(() => post({ t: 'claim', id, at: claim.at }), leaseMs / 3));
         return await callback();
