@@ -9,21 +9,11 @@ import {
   type RefreshFailure,
 } from '../../packages/axios/src/__tests__/support/propertyModel';
 import { FakeChannel, stubBroadcastChannel } from '../../packages/core/src/__tests__/support/fakeChannel';
+import { macrotaskScheduler, REFRESH_TIMEOUT_MS, settleMicrotasks } from '../support/model';
 
 // The single-tab properties (packages/axios) over 2–3 tabs of one origin: one model server, one channel,
 // one axios instance and session per tab, each tab with its own memory storage. Messages between tabs and
 // the lease lock run on fake timers, moved by `tick` commands and while the schedule drains.
-const realSetImmediate = setImmediate;
-const settleMicrotasks = () => new Promise<void>((resolve) => realSetImmediate(resolve));
-const macrotaskScheduler = () =>
-  fc.scheduler({
-    act: async (f) => {
-      await f();
-      await settleMicrotasks();
-    },
-  });
-
-const REFRESH_TIMEOUT_MS = 60_000;
 const MAX_STEPS = 10_000;
 const logged: string[] = [];
 
@@ -244,6 +234,13 @@ function check(run: Run, tabCount: number, isNewsInstant = true): void {
   expect(leaked, 'no token in events, errors or logs').toEqual([]);
 }
 
+// RUNS=5000 to search harder; SEED=… FC_PATH=… replays a counterexample that fast-check printed.
+const runParameters: fc.Parameters<unknown> = {
+  numRuns: Number(process.env.RUNS ?? 150),
+  ...(process.env.SEED ? { seed: Number(process.env.SEED), endOnFailure: true } : {}),
+  ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}),
+};
+
 describe('properties over random interleavings of several tabs', () => {
   beforeEach(() => {
     vi.useFakeTimers();
@@ -271,13 +268,7 @@ describe('properties over random interleavings of several tabs', () => {
           }
         },
       ),
-      // RUNS=5000 to search harder.
-      {
-        numRuns: Number(process.env.RUNS ?? 150),
-        // SEED=… FC_PATH=… replays a counterexample that fast-check printed.
-        ...(process.env.SEED ? { seed: Number(process.env.SEED), endOnFailure: true } : {}),
-        ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}),
-      },
+      runParameters,
     );
   }, 120_000);
 
@@ -297,12 +288,7 @@ describe('properties over random interleavings of several tabs', () => {
           }
         },
       ),
-      {
-        numRuns: Number(process.env.RUNS ?? 150),
-        // SEED=… FC_PATH=… replays a counterexample that fast-check printed.
-        ...(process.env.SEED ? { seed: Number(process.env.SEED), endOnFailure: true } : {}),
-        ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}),
-      },
+      runParameters,
     );
   }, 120_000);
 });

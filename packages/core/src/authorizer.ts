@@ -233,7 +233,8 @@ export function createAuthorizer(
         ? diagnose401({ status, headers, requestHeaders, url, session, allowedOrigins: origins, header })
         : { cause: 'expired_token' as const, hint: CORS_HINT };
       internals.emit({ type: 'unauthorized', method, url, status, diagnosis, handled });
-      if (process.env.NODE_ENV !== 'production') {
+      // A skipAuth request's 401 (a wrong password at login) is an answer for the app, not a problem to explain.
+      if (process.env.NODE_ENV !== 'production' && ticket.mode !== 'skip') {
         // Once per cause, not per 401: a burst of expired requests says it once. The URL is redacted.
         const { cause, hint } = diagnosis;
         warnOnce(`${status || 'network error'} on ${method} ${url}: ${cause} — ${hint}`, `${cause} ${hint}`);

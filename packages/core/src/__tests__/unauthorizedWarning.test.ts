@@ -82,4 +82,17 @@ describe('the development console line for a 401', () => {
       .map((line) => /: (\w+) — /.exec(line)?.[1]);
     expect(causes).toEqual(['invalid_token', 'origin_not_allowed', 'unknown']);
   });
+
+  it('says nothing for a skipAuth request (a wrong password at login), while its event still carries the diagnosis', () => {
+    const { session } = setup();
+    const events: string[] = [];
+    session.on('unauthorized', ({ diagnosis }) => void events.push(diagnosis.cause));
+    const authorizer = createAuthorizer(session, { baseURL: 'https://api.example.test' });
+    const ticket = authorizer.authorize({ url: '/auth/login', method: 'POST', skipAuth: true }) as Ticket;
+
+    track(authorizer.handleUnauthorized(ticket, { status: 401, headers: {}, shouldRefresh: true }));
+
+    expect(events).toEqual(['missing_authorization']);
+    expect(lines()).toEqual([]);
+  });
 });
