@@ -1,10 +1,10 @@
 // @vitest-environment node
 import { attachAuth } from '@reauth/axios';
 import { createSession } from '@reauth/core';
+import { createMockAuthServer } from '@reauth/msw';
 import axios from 'axios';
 import { renderToString } from 'react-dom/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createFakeApi } from './support/fakeApi';
 
 describe('server rendering', () => {
   afterEach(() => void vi.unstubAllGlobals());
@@ -27,11 +27,12 @@ describe('server rendering', () => {
     const { AuthProvider, RequireAuth, useAuth, useReauthPrompt } = await import('@reauth/react');
     const { LoginModal } = await import('./support/LoginModal');
     expect(opened.channels).toBe(0);
-    const fake = createFakeApi({ now: Date.now });
-    const api = axios.create({ baseURL: 'https://api.example.test', adapter: fake.adapter });
+    // Nothing is sent while rendering: the kit only issues bob's tokens, no server listens.
+    const auth = createMockAuthServer({ baseUrl: 'https://api.example.test' });
+    const api = axios.create({ baseURL: 'https://api.example.test' });
     const session = createSession();
     attachAuth(api, session);
-    session.signIn(fake.issue('bob'));
+    session.signIn(await auth.controls.issueTokens('bob'));
     // biome-ignore lint/correctness/noComponentHookFactories: its hooks are the package imported just above
     function Page() {
       const { user, isAuthenticated } = useAuth();

@@ -1,16 +1,28 @@
 import { attachAuth } from '@reauth/axios';
 import { createSession, isAuthError } from '@reauth/core';
+import type { TokenResponse } from '@reauth/msw';
 import { AuthProvider, RequireAuth, useAuth } from '@reauth/react';
 import axios, { type AxiosInstance } from 'axios';
+import type { SetupServer } from 'msw/node';
 import { useState } from 'react';
-import { createClock, createFakeApi } from './fakeApi';
+import { createClock } from './clock';
 import { LoginModal } from './LoginModal';
+import { API, startMockAuth } from './mockApi';
 
-/** A session on an axios instance on the fake API, alice signed in unless `signedIn: false`. */
-export function createWorld({ signedIn = true } = {}) {
+/**
+ * A session on an axios instance (its own XHR adapter) served by the @reauth/msw kit on `server`, sharing
+ * one clock with it; alice signed in unless `signedIn: false`. `pairs`: every token pair the app received,
+ * in order (the first sign-in's, then each login's and refresh's answer).
+ */
+export async function createWorld(server: SetupServer, { signedIn = true } = {}) {
   const clock = createClock();
-  const fake = createFakeApi({ now: clock.now });
-  const api = axios.create({ baseURL: 'https://api.example.test', adapter: fake.adapter });
+  const auth = startMockAuth(server, clock.now);
+  const api = axios.create({ baseURL: API });
+  const pairs: TokenResponse[] = [];
+  api.interceptors.response.use((response) => {
+    if (typeof response.data?.accessToken === 'string') pairs.push(response.data);
+    return response;
+  });
   const session = createSession({
     refresh: ({ refreshToken }) =>
       api.post('/auth/refresh', { refreshToken }, { skipAuth: true }).then((response) => response.data),
@@ -19,8 +31,12 @@ export function createWorld({ signedIn = true } = {}) {
     autoRefresh: false,
   });
   attachAuth(api, session);
-  if (signedIn) session.signIn(fake.issue('alice'));
-  return { clock, fake, api, session };
+  if (signedIn) {
+    const tokens = await auth.controls.issueTokens('alice');
+    pairs.push(tokens);
+    session.signIn(tokens);
+  }
+  return { clock, auth, api, session, pairs };
 }
 
 /** Loads every resource at once on a click and lists each outcome: `items of alice`, or an error code. */
@@ -59,7 +75,7 @@ function Greeting() {
 }
 
 /** The app of the end-to-end tests: a page behind RequireAuth, an admin area, and the login modal. */
-export function App({ world, names }: { world: ReturnType<typeof createWorld>; names: string[] }) {
+export function App({ world, names }: { world: Awaited<ReturnType<typeof createWorld>>; names: string[] }) {
   return (
     <AuthProvider session={world.session}>
       <RequireAuth fallback={<p>please sign in</p>}>

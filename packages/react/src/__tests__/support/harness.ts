@@ -1,5 +1,5 @@
 import { createSession, type TokensInput } from '@reauth/core';
-import { createClock } from './fakeApi';
+import { createClock } from './clock';
 
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
