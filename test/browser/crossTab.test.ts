@@ -9,6 +9,8 @@ interface TabApp {
   state(): SessionState;
   events(): string[];
   refreshes(): number;
+  warnings(): string[];
+  holdLockForever(): void;
   signIn(username: string, password: string): Promise<void>;
   signOut(): void;
   burst(count: number): Promise<(number | string)[]>;
@@ -36,12 +38,12 @@ describe.runIf(hasChromium())('many tabs, one session, in Chromium', () => {
     await server?.close();
   });
 
-  async function openTab(): Promise<Page> {
+  async function openTab(query = ''): Promise<Page> {
     const page = await context.newPage();
     page.on('pageerror', (error) => {
       throw error;
     });
-    await page.goto(server.url);
+    await page.goto(`${server.url}${query}`);
     await page.waitForFunction(() => document.title === 'ready');
     return page;
   }
@@ -86,6 +88,31 @@ describe.runIf(hasChromium())('many tabs, one session, in Chromium', () => {
     server.controls.reset();
     expect(await a.evaluate(() => app.burst(1))).toEqual([401]);
     expect(server.stats.requests.map((request) => request.hadToken)).toEqual([false]);
+    await context.close();
+  });
+
+  it('a Web Lock that another page never releases is taken over: refreshes resume, the refresh token sent once', async () => {
+    context = await browser.newContext();
+    const orphan = await openTab();
+    await orphan.evaluate(() => app.holdLockForever());
+    // refreshTimeoutMs 250: the lock is taken over after 2 × 250 ms + 5 s of waiting for it.
+    const tab = await openTab('?timeout=250');
+    await tab.evaluate(() => app.signIn('alice', 'wonderland'));
+    server.controls.reset();
+    server.controls.expireAccessTokens();
+
+    const outcomes: (number | string)[] = [];
+    for (let attempt = 0; attempt < 30 && outcomes.at(-1) !== 200; attempt++) {
+      outcomes.push(...(await tab.evaluate(() => app.burst(1))));
+      await tab.waitForTimeout(250);
+    }
+
+    expect(outcomes.at(-1)).toBe(200);
+    expect(new Set(outcomes.slice(0, -1))).toEqual(new Set(['REFRESH_TIMEOUT']));
+    expect(server.stats.refreshes).toBe(1);
+    expect(server.stats.reuseDetected).toBe(0);
+    const warnings = await tab.evaluate(() => app.warnings());
+    expect(warnings.filter((line) => line.includes('taken over'))).toHaveLength(1);
     await context.close();
   });
 });

@@ -1,10 +1,19 @@
 import { createLeaseLock, type LeaseMessage, type LockLike, unref } from './tabLock';
 import { fromStored, type TokenSet, toStored } from './tokens';
+import { waitFor, warnOnce } from './utils';
+
+declare const process: { env: { NODE_ENV?: string } };
 
 /** How long a new tab waits for an open tab to hand it the session. */
 const ASK_MS = 100;
 /** How long a tab keeps the lock after a refresh, so that its result reaches the others first. */
 const SETTLE_MS = 50;
+/**
+ * A holder of ours keeps the lock at most twice the refresh timeout (the grace period abandons its refresh), and
+ * says `locked` within a second of taking it. Past both, with room for messages on their way and for a hidden
+ * tab's timers (browsers run them up to a second late), a lock denied in silence is orphaned.
+ */
+const ORPHAN_MARGIN_MS = 5_000;
 
 /** Where tokens announced to the other tabs come from: a sign-in, a refresh, or an answer to a new tab. */
 export type TokensKind = 'signIn' | 'refresh' | 'state';
@@ -58,7 +67,9 @@ export interface Tabs {
   /**
    * Runs `task` holding the cross-tab refresh lock, which is held until the task ends or `signal` aborts (an
    * abandoned refresh must not hold the other tabs). Rejects when the lock could not be taken (`signal`
-   * aborted while waiting, or the lock failed); the task handles its own outcome.
+   * aborted while waiting, or the lock failed); the task handles its own outcome. A Web Lock (or an injected
+   * lock) denied for longer than a holder of ours can hold it, with no holder heard from, is taken over
+   * (`steal`); a tab that loses the lock so before its task started never starts it.
    */
   exclusive(signal: AbortSignal, task: () => Promise<void>): Promise<void>;
 }
@@ -67,6 +78,7 @@ export interface Tabs {
  * Connects a session to the other tabs of its origin on the channel `name`: news both ways, and one refresh
  * at a time (Web Locks where present, else `lock`, else a lease on the channel).
  * @param key the session's storage key: a session with another key on the same channel takes none of its news
+ * @param refreshTimeoutMs the session's: its holders keep the lock at most twice as long
  */
 export function connectTabs(
   name: string,
@@ -74,6 +86,7 @@ export function connectTabs(
   leaseMs: number,
   lock?: LockLike,
   key?: string,
+  refreshTimeoutMs = Number.POSITIVE_INFINITY,
 ): Tabs {
   const channel = unref(new BroadcastChannel(name));
   const post = (message: TabMessage) => {
@@ -92,6 +105,11 @@ export function connectTabs(
   // (a holder that died never says it). The lease needs none of it: its release follows the result likewise.
   const id = Math.random().toString(36).slice(2);
   let busy: string | null = null;
+  // How long this tab's requests have waited for the lock in vain (across refreshes, idle time between them not
+  // counted) since a holder last said a word: longer than any holder of ours can hold it, the lock is orphaned.
+  let deniedMs = 0;
+  let heardAt = Number.NEGATIVE_INFINITY;
+  const orphanMs = 2 * refreshTimeoutMs + ORPHAN_MARGIN_MS;
   let unlocked = () => {};
   let answered = () => {};
   let clock = 0;
@@ -120,10 +138,14 @@ export function connectTabs(
     // Untagged news (an older reauth) is read as before; news tagged with another key is another session's.
     if (data?.k !== undefined && data.k !== key) return;
     if (data?.t === 'claim' || data?.t === 'release') lease?.receive(data);
-    else if (data?.t === 'locked') busy = data.id;
-    else if (data?.t === 'unlocked' && busy === data.id) {
-      busy = null;
-      unlocked();
+    else if (data?.t === 'locked' || data?.t === 'unlocked') {
+      heardAt = Date.now();
+      deniedMs = 0;
+      if (data.t === 'locked') busy = data.id;
+      else if (busy === data.id) {
+        busy = null;
+        unlocked();
+      }
     } else if (data?.t === 'signOut') takeIfLater(data.g, listener.signOut);
     else if (data?.t === 'refused') {
       held ??= NO_SESSION;
@@ -171,37 +193,56 @@ export function connectTabs(
         post({ t: 'hello' });
       }),
     exclusive(signal, task) {
-      let isHeld = false;
-      return chosen
-        .request(name, { signal }, async () => {
-          // A result posted just before the lock came free may still be on its way: let it land first.
-          await new Promise((next) => setTimeout(next, 0));
-          isHeld = true;
-          if (!lease && busy) {
-            await new Promise((done) => {
-              unlocked = () => done(null);
-              unref(setTimeout(done, Math.min(leaseMs, 1_000)));
-              signal.addEventListener('abort', done);
-            });
-          }
-          busy = null; // a holder that has not said it left by now died holding the lock
-          if (signal.aborted) return;
-          if (!lease) post({ t: 'locked', id });
-          const run = task();
+      const askedAt = Date.now();
+      const isStealing = !lease && deniedMs >= orphanMs;
+      let isGranted = false;
+      let isLost = false;
+      const callback = async () => {
+        isGranted = true;
+        deniedMs = 0;
+        const grantedAt = Date.now();
+        // A result posted just before the lock came free may still be on its way: let it land first. A tab that
+        // took the lock over waits longer: by then it has heard of a live holder it took it from, or lost it to
+        // another tab taking it over at the same moment.
+        await new Promise((next) => setTimeout(next, isStealing ? SETTLE_MS : 0));
+        if (!lease && busy) {
           await new Promise((done) => {
-            run.then(done, done);
+            unlocked = () => done(null);
+            unref(setTimeout(done, Math.min(leaseMs, 1_000)));
             signal.addEventListener('abort', done);
           });
-          // A next holder that has not heard we took the lock relies on this: hold on while the result travels.
-          if (!signal.aborted) await new Promise((next) => unref(setTimeout(next, SETTLE_MS)));
-          if (!lease) post({ t: 'unlocked', id });
-        })
-        .then(
-          () => {},
-          (error) => {
-            if (!isHeld) throw error;
-          },
-        );
+        }
+        busy = null; // a holder that has not said it left by now died holding the lock
+        if (signal.aborted || isLost || (isStealing && heardAt >= grantedAt)) return;
+        if (isStealing && process.env.NODE_ENV !== 'production') {
+          warnOnce(
+            `the cross-tab lock "${name}" was taken over: no tab released it or said it held it for ${orphanMs} ms, longer than reauth ever holds it (a browser fault, an extension or a frozen frame holds it).`,
+          );
+        }
+        if (!lease) post({ t: 'locked', id });
+        const run = task();
+        await new Promise((done) => {
+          run.then(done, done);
+          signal.addEventListener('abort', done);
+        });
+        // A next holder that has not heard we took the lock relies on this: hold on while the result travels.
+        if (!signal.aborted) await new Promise((next) => unref(setTimeout(next, SETTLE_MS)));
+        if (!lease) post({ t: 'unlocked', id });
+      };
+      // Web Locks take no signal with `steal`; a lock that ignores `steal` is still given up on abort.
+      const request = isStealing
+        ? waitFor(chosen.request(name, { steal: true }, callback), signal)
+        : chosen.request(name, { signal }, callback);
+      return request.then(
+        () => {},
+        (error) => {
+          if (!isGranted) {
+            deniedMs += Date.now() - Math.max(askedAt, heardAt);
+            throw error;
+          }
+          isLost = true; // taken over by another tab: if our refresh has not started, it never will
+        },
+      );
     },
   };
 }

@@ -50,5 +50,7 @@ export function connectSessionTabs(
     lock,
     // Sessions of other keys may share a custom channel name: their news is not ours.
     ctx.storageKey,
+    // A lock held past what any refresh of ours can hold it, with no holder heard from, is taken over.
+    ctx.refreshTimeoutMs,
   );
 }

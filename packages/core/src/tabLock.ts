@@ -4,11 +4,16 @@ import { abortReason } from './utils';
  * The part of `navigator.locks` (Web Locks) reauth uses: `navigator.locks` works as it is. The callback runs
  * while the lock named `name` is held, the lock is released when its promise settles, and aborting `signal`
  * gives up waiting for it (the returned promise rejects).
+ *
+ * `steal: true` (given without a `signal`, as Web Locks require) takes the lock over from its holder at once:
+ * the holder's request rejects with an `AbortError`. reauth asks for it only when the lock looks orphaned (held
+ * far longer than any refresh of reauth's can hold it, with no holder heard from). A lock may ignore it and
+ * grant the lock as usual: the wait stays bounded by `refreshTimeoutMs` all the same.
  */
 export interface LockLike {
   request(
     name: string,
-    options: { signal?: AbortSignal },
+    options: { signal?: AbortSignal; steal?: boolean },
     callback: () => Promise<unknown>,
   ): Promise<unknown>;
 }

@@ -5,6 +5,14 @@ import { createAuthFetch } from '@reauth/fetch';
 
 const events: AuthEvent['type'][] = [];
 const refreshes: string[] = [];
+const warnings: string[] = [];
+// `?timeout=ms` sets refreshTimeoutMs: a test of a lock never released can't wait out the 15 s default.
+const timeout = Number(new URLSearchParams(location.search).get('timeout'));
+const warn = console.warn;
+console.warn = (...args: unknown[]) => {
+  warnings.push(args.join(' '));
+  warn(...args);
+};
 const session = createSession({
   refresh: async ({ refreshToken, signal }) => {
     refreshes.push(new Date().toISOString());
@@ -19,6 +27,7 @@ const session = createSession({
     return response.json();
   },
   autoRefresh: false, // the test decides when tokens expire: the server says so, the clock does not
+  ...(timeout ? { refreshTimeoutMs: timeout } : {}),
 });
 session.on('*', (event) => void events.push(event.type));
 const authFetch = createAuthFetch(session);
@@ -28,6 +37,11 @@ const app = {
   state: () => session.getState(),
   events: () => events,
   refreshes: () => refreshes.length,
+  warnings: () => warnings,
+  /** Takes the session's cross-tab lock and never lets it go, as a browser fault or a frozen frame would. */
+  holdLockForever() {
+    navigator.locks.request('reauth:reauth', () => new Promise(() => {})).catch(() => {});
+  },
   async signIn(username: string, password: string) {
     const response = await authFetch('/auth/login', {
       method: 'POST',
