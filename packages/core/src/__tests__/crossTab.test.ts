@@ -17,6 +17,7 @@ import {
   T0,
   track,
 } from './support/harness';
+import { inProcessLock } from './support/inProcessLock';
 
 const TIMEOUT = 1_000;
 let keys = 0;
@@ -57,21 +58,6 @@ function openTabs(count: number, options: SessionOptions = {}) {
 async function signInAll(from: Session, refreshToken: string | null = 'refresh-1') {
   from.signIn({ accessToken: 'access-1', refreshToken, expiresIn: 60 });
   await settle();
-}
-
-/** A lock in one process, first come first served, recording what it was asked. */
-function inProcessLock() {
-  let tail: Promise<unknown> = Promise.resolve();
-  const requests: { name: string; signal: AbortSignal | undefined }[] = [];
-  const lock: LockLike = {
-    request(name, { signal }, callback) {
-      requests.push({ name, signal });
-      const run = tail.then(() => (signal?.aborted ? Promise.reject(signal.reason) : callback()));
-      tail = run.catch(() => {});
-      return run;
-    },
-  };
-  return { lock, requests };
 }
 
 describe('cross-tab: news between tabs', () => {

@@ -1,7 +1,8 @@
-import { createSession, type LockLike, type SessionOptions, type StorageLike } from '@reauth/core';
+import { createSession, type SessionOptions, type StorageLike } from '@reauth/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeChannel, rawTab, stubBroadcastChannel } from './support/fakeChannel';
 import { controlledRefresh, httpError, memoryStorage, settle, T0, track } from './support/harness';
+import { inProcessLock } from './support/inProcessLock';
 
 // Races between tabs that the happy-path tests in crossTab.test.ts do not reach: news slower than the lock,
 // a tab that dies holding Web Locks, news crossing on the channel, and two sessions sharing one channel.
@@ -18,18 +19,6 @@ afterEach(() => {
   vi.restoreAllMocks();
   vi.unstubAllGlobals();
 });
-
-/** A lock in one process, first come first served: Web Locks as a browser gives them. */
-function inProcessLock(): LockLike {
-  let tail: Promise<unknown> = Promise.resolve();
-  return {
-    request(_name, { signal }, callback) {
-      const run = tail.then(() => (signal?.aborted ? Promise.reject(signal.reason) : callback()));
-      tail = run.catch(() => {});
-      return run;
-    },
-  };
-}
 
 /** A stored session, as a tab restored from its own storage (sessionStorage, a reload) has it. */
 const stored = (accessToken: string, refreshToken: string) =>
@@ -51,7 +40,7 @@ function tabsOn(options: SessionOptions) {
 
 describe('cross-tab races', () => {
   it('a refresh result slower than the lock hand-over is still adopted: the refresh token is sent once', async () => {
-    const lock = inProcessLock();
+    const { lock } = inProcessLock();
     const { open, refresh, call } = tabsOn({ storageKey: `slow-${++keys}`, crossTab: { lock } });
     const [a, b] = [open(), open()];
     a.signIn({ accessToken: 'access-1', refreshToken: 'refresh-1', expiresIn: 60 });
@@ -69,7 +58,7 @@ describe('cross-tab races', () => {
   });
 
   it('a tab that died holding the lock does not stop the next one refreshing, within the timeout', async () => {
-    const lock = inProcessLock();
+    const { lock } = inProcessLock();
     const storageKey = `dead-${++keys}`;
     const { open, call } = tabsOn({ storageKey, crossTab: { lock } });
     const tab = open();
