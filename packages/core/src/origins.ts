@@ -1,4 +1,7 @@
 import { misuse } from './errors';
+import { warnOnce } from './utils';
+
+declare const process: { env: { NODE_ENV?: string } };
 
 /** An `allowedOrigins` entry: an origin string (`scheme://host:port`) or a RegExp tested against the origin. */
 export type OriginPattern = string | RegExp;
@@ -14,7 +17,15 @@ export function normalizeOrigins(patterns: readonly OriginPattern[], where: stri
   if (!Array.isArray(patterns))
     throw misuse(where, '`allowedOrigins` must be an array of origins or RegExps');
   return patterns.map((pattern) => {
-    if (pattern instanceof RegExp) return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+    if (pattern instanceof RegExp) {
+      // /api\.example\.com/ also matches https://api.example.com.attacker.test: the token would go there.
+      if (process.env.NODE_ENV !== 'production' && !/^\^.*\$$/.test(pattern.source)) {
+        warnOnce(
+          `allowedOrigins: ${pattern} is not anchored, so it also matches origins that merely contain it (https://api.example.com.attacker.test); write /^https:\\/\\/api\\.example\\.com$/.`,
+        );
+      }
+      return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+    }
     try {
       const url = new URL(pattern);
       if (url.origin !== 'null' && url.href === `${url.origin}/`) return url.origin;
