@@ -1,10 +1,4 @@
-import {
-  type AuthEvent,
-  createSession,
-  type LockLike,
-  type Session,
-  type SessionOptions,
-} from '@reauth/core';
+import { createSession, type LockLike, type Session } from '@reauth/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeChannel, rawTab, stubBroadcastChannel } from './support/fakeChannel';
 import {
@@ -18,9 +12,7 @@ import {
   track,
 } from './support/harness';
 import { inProcessLock } from './support/inProcessLock';
-
-const TIMEOUT = 1_000;
-let keys = 0;
+import { openTabs, TIMEOUT } from './support/tabs';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: T0 });
@@ -30,29 +22,6 @@ afterEach(() => {
   vi.useRealTimers();
   vi.unstubAllGlobals();
 });
-
-/** Tabs of one origin: sessions on one channel, one refresh function between them, each its own memory. */
-function openTabs(count: number, options: SessionOptions = {}) {
-  const control = controlledRefresh();
-  const storageKey = `tabs-${++keys}`;
-  const events: AuthEvent[] = [];
-  const open = (extra: SessionOptions = {}) => {
-    const session = createSession({
-      refresh: control.refresh,
-      storage: memoryStorage(),
-      storageKey,
-      now: () => Date.now(),
-      refreshTimeoutMs: TIMEOUT,
-      crossTab: true,
-      ...options,
-      ...extra,
-    });
-    session.on('*', (event) => events.push(event));
-    return session;
-  };
-  const tabs = Array.from({ length: count }, () => open());
-  return { tabs, open, storageKey, channel: `reauth:${storageKey}`, events, ...control };
-}
 
 /** Signs tab `from` in and lets the news reach the others. */
 async function signInAll(from: Session, refreshToken: string | null = 'refresh-1') {
@@ -448,7 +417,7 @@ describe('cross-tab: the lock', () => {
 
 describe('cross-tab: options', () => {
   it('is off by default outside a browser: no channel is opened', () => {
-    createSession({ storageKey: `node-${++keys}` });
+    createSession({ storageKey: 'node-default-off' });
     expect(FakeChannel.created).toEqual([]);
   });
 

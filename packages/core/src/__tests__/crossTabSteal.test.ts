@@ -1,27 +1,18 @@
-import { createSession, type LockLike, type Session } from '@reauth/core';
+import type { LockLike, Session } from '@reauth/core';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { rawTab, stubBroadcastChannel } from './support/fakeChannel';
-import {
-  controlledRefresh,
-  memoryStorage,
-  rejection,
-  settle,
-  T0,
-  type Tracked,
-  track,
-} from './support/harness';
+import { rejection, settle, T0, type Tracked, track } from './support/harness';
+import { openTabs, TIMEOUT } from './support/tabs';
 
 // A Web Lock its holder never releases (a browser fault, an extension, a frozen frame) is taken over once it
 // has been denied longer than any holder of ours can hold it (2 × refreshTimeoutMs + 5 s), with no holder heard.
 
-const TIMEOUT = 1_000;
 /** One refresh's whole life when the lock never comes: the wait, then the grace period. */
 const FLIGHT = 2 * TIMEOUT;
 /** How long a tab waits for the lock in vain before it takes it over. */
 const WINDOW = 2 * TIMEOUT + 5_000;
 /** Refreshes that fail for want of the lock before the window is over. */
 const DENIED = Math.ceil(WINDOW / FLIGHT);
-let keys = 0;
 let warn: MockInstance<typeof console.warn>;
 
 beforeEach(() => {
@@ -86,21 +77,6 @@ function orphanableLock() {
   };
 }
 
-function openTabs(count: number, lock: LockLike) {
-  const control = controlledRefresh();
-  const storageKey = `steal-${++keys}`;
-  const open = (): Session =>
-    createSession({
-      refresh: control.refresh,
-      storage: memoryStorage(),
-      storageKey,
-      now: () => Date.now(),
-      refreshTimeoutMs: TIMEOUT,
-      crossTab: { lock },
-    });
-  return { tabs: Array.from({ length: count }, open), channel: `reauth:${storageKey}`, ...control };
-}
-
 /** Signs `tab` in with tokens that expire in a minute, and lets them expire. */
 async function signInExpired(tab: Session) {
   tab.signIn({ accessToken: 'access-1', refreshToken: 'refresh-1', expiresIn: 60 });
@@ -124,7 +100,7 @@ describe('cross-tab: a lock its holder never releases', () => {
   it('is taken over once denied past the window: the next refresh goes through, with the refresh token sent once', async () => {
     const { lock, steals, orphan } = orphanableLock();
     orphan();
-    const { tabs, refresh, call } = openTabs(1, lock);
+    const { tabs, refresh, call } = openTabs(1, { crossTab: { lock } });
     const tab = tabs[0] as Session;
     await signInExpired(tab);
 
@@ -144,7 +120,7 @@ describe('cross-tab: a lock its holder never releases', () => {
   it('is not taken over while holders keep saying they hold it: every request settles, none refreshes', async () => {
     const { lock, steals, orphan } = orphanableLock();
     orphan();
-    const { tabs, refresh, channel } = openTabs(1, lock);
+    const { tabs, refresh, channel } = openTabs(1, { crossTab: { lock } });
     await signInExpired(tabs[0] as Session);
     // Live holders taking turns in other tabs: each says it took the lock, then that it left.
     const other = rawTab(channel);
@@ -167,7 +143,7 @@ describe('cross-tab: a lock its holder never releases', () => {
   it('is not taken over before the window, and time between refreshes does not count toward it', async () => {
     const { lock, steals, orphan } = orphanableLock();
     orphan();
-    const { tabs, refresh } = openTabs(1, lock);
+    const { tabs, refresh } = openTabs(1, { crossTab: { lock } });
     const tab = tabs[0] as Session;
     await signInExpired(tab);
 
@@ -185,7 +161,7 @@ describe('cross-tab: a lock its holder never releases', () => {
   it('warns once that the lock was taken over and why, with no token in the warning', async () => {
     const { lock, steals, orphan } = orphanableLock();
     orphan();
-    const { tabs, call, channel } = openTabs(1, lock);
+    const { tabs, call, channel } = openTabs(1, { crossTab: { lock } });
     const tab = tabs[0] as Session;
     await signInExpired(tab);
     await askInVain([tab], DENIED);
@@ -216,7 +192,7 @@ describe('cross-tab: a lock its holder never releases', () => {
   it('taken over, gives it up to a holder heard from at that moment, and adopts its result', async () => {
     const { lock, steals, orphan } = orphanableLock();
     orphan();
-    const { tabs, refresh, channel } = openTabs(1, lock);
+    const { tabs, refresh, channel } = openTabs(1, { crossTab: { lock } });
     const tab = tabs[0] as Session;
     await signInExpired(tab);
     await askInVain([tab], DENIED);
@@ -245,7 +221,7 @@ describe('cross-tab: a lock its holder never releases', () => {
   it('taken over by two tabs at the same moment: one of them refreshes, both get its tokens', async () => {
     const { lock, steals, orphan } = orphanableLock();
     orphan();
-    const { tabs, refresh, call } = openTabs(2, lock);
+    const { tabs, refresh, call } = openTabs(2, { crossTab: { lock } });
     const [a, b] = tabs as [Session, Session];
     await signInExpired(a);
     await askInVain(tabs, DENIED);
@@ -264,18 +240,10 @@ describe('cross-tab: a lock its holder never releases', () => {
   });
 
   it('with the channel lease, a claim never renewed lapses on its own: nothing is taken over', async () => {
-    const control = controlledRefresh();
-    const storageKey = `lease-${++keys}`;
-    const tab = createSession({
-      refresh: control.refresh,
-      storage: memoryStorage(),
-      storageKey,
-      now: () => Date.now(),
-      refreshTimeoutMs: TIMEOUT,
-      crossTab: true,
-    });
+    const { tabs, channel, ...control } = openTabs(1);
+    const tab = tabs[0] as Session;
     await signInExpired(tab);
-    rawTab(`reauth:${storageKey}`).postMessage({ t: 'claim', id: '0', at: Date.now() });
+    rawTab(channel).postMessage({ t: 'claim', id: '0', at: Date.now() });
     await settle();
 
     const token = track(tab.getAccessToken());
