@@ -31,12 +31,14 @@ export function attachAuth(
   session: Session,
   options: AttachAuthOptions = {},
 ): () => void {
+  const { shouldRefresh = isRefreshable, interceptNetworkError, ...rest } = options;
   const expected =
     typeof instance?.interceptors?.request?.use !== 'function'
-      ? 'an axios instance as the first'
-      : typeof session?.getAccessToken !== 'function' && 'a session from createSession() as the second';
-  if (expected) throw new TypeError(`[reauth] attachAuth(instance, session): expected ${expected} argument.`);
-  const { shouldRefresh = isRefreshable, interceptNetworkError, ...rest } = options;
+      ? 'an axios instance as the first argument'
+      : typeof session?.getAccessToken !== 'function'
+        ? 'a session from createSession() as the second argument'
+        : typeof shouldRefresh !== 'function' && 'options.shouldRefresh to be a function (error) => boolean';
+  if (expected) throw new TypeError(`[reauth] attachAuth(instance, session): expected ${expected}.`);
   const authorizer = createAuthorizer(session, { ...rest, baseURL: instance.defaults.baseURL }, 'attachAuth');
   const { header } = authorizer;
   // axios and follow-redirects drop Authorization (not other headers) on a redirect to another origin.

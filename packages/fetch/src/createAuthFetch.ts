@@ -27,7 +27,10 @@ export function createAuthFetch(session: Session, options: CreateAuthFetchOption
   const expected =
     typeof session?.getAccessToken !== 'function'
       ? 'a session from createSession()'
-      : given !== undefined && typeof given !== 'function' && 'options.fetch to be a function';
+      : given !== undefined && typeof given !== 'function'
+        ? 'options.fetch to be a function'
+        : typeof shouldRefresh !== 'function' &&
+          'options.shouldRefresh to be a function (response) => boolean';
   if (expected) throw new TypeError(`[reauth] createAuthFetch: expected ${expected}.`);
   const authorizer = createAuthorizer(session, rest, 'createAuthFetch');
   if (process.env.NODE_ENV !== 'production' && !rest.allowedOrigins && typeof location === 'undefined') {

@@ -39,6 +39,11 @@ describe('misuse is a TypeError saying what was expected', () => {
       /createSession\(\)/,
     ],
     [
+      'a shouldRefresh that is not a function',
+      () => attachAuth(axios.create(), session, { shouldRefresh: 'yes' as never }),
+      /expected options\.shouldRefresh to be a function \(error\) => boolean/,
+    ],
+    [
       'an allowedOrigins entry with a path',
       () => attachAuth(axios.create(), session, { allowedOrigins: ['https://a.com/path'] }),
       /"https:\/\/a\.com\/path" is not an origin.*scheme:\/\/host/,

@@ -179,6 +179,11 @@ describe('misuse', () => {
       /expected options\.fetch to be a function/,
     ],
     [
+      'a shouldRefresh that is not a function',
+      () => createAuthFetch(createSession(), { shouldRefresh: true as never, allowedOrigins: [API] }),
+      /expected options\.shouldRefresh to be a function \(response\) => boolean/,
+    ],
+    [
       'a negative maxRetries',
       () => createAuthFetch(createSession(), { maxRetries: -1, allowedOrigins: [API] }),
       /createAuthFetch: `maxRetries` must be a whole number/,
