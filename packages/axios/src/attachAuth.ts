@@ -1,6 +1,6 @@
 import { type AuthRequest, createAuthorizer, type Session, type Ticket } from '@reauth/core';
 import {
-  type AxiosError,
+  AxiosError,
   AxiosHeaders,
   type AxiosInstance,
   type AxiosResponse,
@@ -76,8 +76,17 @@ export function attachAuth(
   const endTurn = () => {
     turn = undefined;
   };
+  // A CancelToken (axios's legacy cancellation) must cancel a waiting request as a signal does.
+  const withCancelToken = (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
+    const { cancelToken, url, method, baseURL, skipAuth } = config;
+    if (!cancelToken || config.signal) return config;
+    const controller = new AbortController();
+    cancelToken.subscribe((reason) => controller.abort(reason));
+    const request: AuthRequest = { url, method, baseURL, skipAuth, signal: controller.signal };
+    return request as unknown as InternalAxiosRequestConfig;
+  };
   const request = (config: InternalAxiosRequestConfig) => {
-    const ticket = authorize(config, 0, config !== turn);
+    const ticket = authorize(withCancelToken(config), 0, config !== turn);
     return ticket instanceof Promise
       ? ticket.then((ready) => sign(config, ready), cancelled(config))
       : sign(config, ticket);
@@ -109,11 +118,8 @@ export function attachAuth(
   // So every interceptor runs once per request, in its order.
   const replayer = instance.create();
   const settle = (outcome: Promise<AxiosResponse>) => {
-    const chain = instance.interceptors.response.handlers ?? [];
-    for (const handler of chain.slice(
-      0,
-      chain.findIndex((h) => h?.rejected === onError),
-    )) {
+    // axios's interceptor ids are indexes into `handlers` (an ejected one leaves a hole): ours, also after detach().
+    for (const handler of (instance.interceptors.response.handlers ?? []).slice(0, responseId)) {
       if (handler) outcome = outcome.then(handler.fulfilled, handler.rejected);
     }
     return outcome;
@@ -156,7 +162,24 @@ export function attachAuth(
     }
     return replayed ? settle(Promise.reject(error)) : Promise.reject(error);
   };
-  const responseId = instance.interceptors.response.use(undefined, onError);
+  // A `validateStatus` that accepts 401 resolves it: handle it as a rejected one, and if nothing is replayed
+  // give the caller the response their validateStatus asked for.
+  const onResponse = (response: AxiosResponse): AxiosResponse | Promise<AxiosResponse> => {
+    if (response.status !== 401 || !(response.config as Carrier)[TICKET]) return response;
+    const { config, request: sent } = response;
+    const failure = new AxiosError(
+      'Request failed with status code 401',
+      'ERR_BAD_REQUEST',
+      config,
+      sent,
+      response,
+    );
+    return onError(failure).then(
+      (replayed) => replayed as AxiosResponse,
+      (error: unknown) => (error === failure ? response : Promise.reject(error)),
+    );
+  };
+  const responseId = instance.interceptors.response.use(onResponse, onError);
 
   return () => {
     for (const id of requestIds) instance.interceptors.request.eject(id);

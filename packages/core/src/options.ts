@@ -40,6 +40,11 @@ export function resolveOptions(options: SessionOptions) {
   );
   check(typeof getRoles === 'function', '`getRoles` must be a function (claims) => string[]');
   check(
+    typeof isRefreshRejected === 'function',
+    '`isRefreshRejected` must be a function (error) => boolean',
+  );
+  check(typeof now === 'function', '`now` must be a function () => epoch ms');
+  check(
     typeof storage?.getItem === 'function' &&
       typeof storage.setItem === 'function' &&
       typeof storage.removeItem === 'function',

@@ -7,7 +7,14 @@ declare const process: { env: { NODE_ENV?: string } };
 export type OriginPattern = string | RegExp;
 
 const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
-const page = () => (typeof location === 'undefined' ? undefined : location.href);
+// What the transport resolves a relative URL against: the document's base URL (a <base href> counts), else
+// (a worker) the location.
+const page = () =>
+  typeof document !== 'undefined' && document.baseURI
+    ? document.baseURI
+    : typeof location === 'undefined'
+      ? undefined
+      : location.href;
 
 /**
  * Validates `allowedOrigins`: strings become origins, RegExps lose g/y (so test() keeps no state).
@@ -25,6 +32,12 @@ export function normalizeOrigins(patterns: readonly OriginPattern[], where: stri
         );
       }
       return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+    }
+    if (typeof pattern === 'string' && pattern.includes('*')) {
+      throw misuse(
+        where,
+        `allowedOrigins entry ${JSON.stringify(pattern)} has a wildcard: use a RegExp anchored at both ends`,
+      );
     }
     try {
       const url = new URL(pattern);
@@ -73,6 +86,8 @@ export function resolveRequestUrl(url: string, baseURL?: string): URL | null | u
  * the rest of the URL could change the origin: such URLs are parsed each time.
  */
 export function originKey(url: string, baseURL?: string): string | undefined {
+  // The URL parser deletes tabs and newlines anywhere: 'https://api.test\t.evil.test' is api.test.evil.test.
+  if (/[\t\n\r]/.test(baseURL ? url + baseURL : url)) return undefined;
   const authority = /^([a-z][a-z\d+\-.]*:)?\/\/[^/?#\\]*/i.exec(url)?.[0];
   if (authority) return authority;
   return baseURL ? /^[a-z][a-z\d+\-.]*:\/\/[^/?#\\\s]+/i.exec(baseURL)?.[0] : undefined;

@@ -138,7 +138,9 @@ function startFlight(ctx: FlightDeps, sent: TokenSet): Flight {
         if (ctx.flight !== own) return; // dropped or timed out while it waited
         const seen = readStoredTokens(ctx.storage, ctx.storageKey);
         if (!seen) return call();
-        if (seen.refreshToken === refreshToken && seen.accessToken === sent.accessToken) return call();
+        // Only tokens received after ours are another tab's refresh; older ones are a write that failed here
+        // (adopting them would send a spent refresh token again, or bring back the previous user).
+        if (seen.receivedAt <= sent.receivedAt) return call();
         ctx.accept(seen, 'refresh', true);
       })
       // A lock that fails (Web Locks throw SecurityError in sandboxed frames) must not stop refreshes.

@@ -17,6 +17,8 @@ export interface TokenSet {
 }
 
 /** A finite number, 0 or more, also from a numeric string (some servers send `"3600"`). */
+const shown = (value: unknown) => (typeof value === 'number' ? String(value) : typeof value);
+
 function toNumber(value: unknown): number | undefined {
   const n = typeof value === 'string' && value.trim() ? Number(value) : value;
   return typeof n === 'number' && n >= 0 && n < Number.POSITIVE_INFINITY ? n : undefined;
@@ -45,12 +47,31 @@ export function normalizeTokens(
       `\`accessToken\` (or \`access_token\`) must be a non-empty string, got ${accessToken === '' ? 'an empty string' : typeof accessToken}`,
     );
   }
+  // It goes into a header: a line break or a space there fails the send with an error that quotes the value.
+  const bad = /[^\x21-\x7e]/.exec(accessToken);
+  if (bad) {
+    throw misuse(
+      where,
+      `\`accessToken\` must be printable ASCII (a header value); character ${bad.index + 1} is not`,
+    );
+  }
   const refreshToken = input.refreshToken !== undefined ? input.refreshToken : input.refresh_token;
   if (refreshToken != null && typeof refreshToken !== 'string') {
     throw misuse(where, `\`refreshToken\` must be a string, null or undefined, got ${typeof refreshToken}`);
   }
   const user = decodeJwt(accessToken);
-  const expiresIn = toNumber(input.expiresIn ?? input.expires_in);
+  const givenIn = input.expiresIn ?? input.expires_in;
+  const expiresIn = toNumber(givenIn);
+  const expiresAt = toNumber(input.expiresAt);
+  if (givenIn != null && expiresIn === undefined) {
+    throw misuse(where, `\`expiresIn\` must be a number of seconds, 0 or more, got ${shown(givenIn)}`);
+  }
+  if (input.expiresAt != null && (expiresAt === undefined || (expiresAt < 1e11 && now > 1e11))) {
+    throw misuse(
+      where,
+      `\`expiresAt\` must be epoch milliseconds${expiresAt === undefined ? `, got ${shown(input.expiresAt)}` : ' — this looks like seconds: multiply by 1000'}`,
+    );
+  }
   const exp = toNumber(user?.exp);
   return {
     accessToken,
@@ -58,7 +79,7 @@ export function normalizeTokens(
     expiresAt:
       expiresIn !== undefined
         ? now + expiresIn * 1000
-        : (toNumber(input.expiresAt) ?? (exp === undefined ? null : exp * 1000)),
+        : (expiresAt ?? (exp === undefined ? null : exp * 1000)),
     receivedAt: now,
     user,
   };
@@ -98,6 +119,10 @@ export function writeStoredTokens(storage: StorageLike, key: string, tokens: Tok
     if (!tokens) storage.removeItem(key);
     else storage.setItem(key, JSON.stringify(toStored(tokens)));
   } catch (error) {
+    // What is stored is now out of date: a reload or another tab must not take it for the session.
+    try {
+      storage.removeItem(key);
+    } catch {}
     if (process.env.NODE_ENV !== 'production') {
       warnOnce(`storage failed (${(error as Error)?.name}); the session goes on in memory.`);
     }
