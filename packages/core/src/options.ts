@@ -39,10 +39,7 @@ export function resolveOptions(options: SessionOptions) {
     '`crossTab.lock` must be a lock like navigator.locks: request(name, { signal }, callback)',
   );
   check(typeof getRoles === 'function', '`getRoles` must be a function (claims) => string[]');
-  check(
-    typeof isRefreshRejected === 'function',
-    '`isRefreshRejected` must be a function (error) => boolean',
-  );
+  check(typeof isRefreshRejected === 'function', '`isRefreshRejected` must be a function (error) => boolean');
   check(typeof now === 'function', '`now` must be a function () => epoch ms');
   check(
     typeof storage?.getItem === 'function' &&

@@ -13,6 +13,8 @@ export interface Flight {
   started: number;
   /** Ends the grace period after REFRESH_TIMEOUT. */
   grace?: ReturnType<typeof setTimeout> | undefined;
+  /** The wait of the callers that joined in one millisecond (a burst of 401s): one timer, not one each. */
+  joined?: { at: number; wait: Promise<void> } | undefined;
 }
 
 /** What the refresh flight needs of its session. */
@@ -57,20 +59,25 @@ export function refreshSession(ctx: FlightDeps): Promise<void> {
     );
   if (!ctx.flight && !ctx.canRefresh(tokens)) return requireReauth(ctx, 'no_refresh_token');
   const own = ctx.flight ?? startFlight(ctx, tokens);
-  return waitFor(
-    own.outcome.promise,
-    undefined,
-    ctx.refreshTimeoutMs,
-    () => new AuthError('REFRESH_TIMEOUT'),
-  ).then((outcome) =>
-    outcome === 'ok'
-      ? undefined
-      : ctx.reauth
-        ? ctx.reauth.done.promise
-        : ctx.tokens()
-          ? undefined
-          : Promise.reject(ctx.endError()),
-  );
+  const at = Date.now(); // the clock of setTimeout, which times the wait
+  if (own.joined?.at !== at) {
+    const wait = waitFor(
+      own.outcome.promise,
+      undefined,
+      ctx.refreshTimeoutMs,
+      () => new AuthError('REFRESH_TIMEOUT'),
+    ).then((outcome) =>
+      outcome === 'ok'
+        ? undefined
+        : ctx.reauth
+          ? ctx.reauth.done.promise
+          : ctx.tokens()
+            ? undefined
+            : Promise.reject(ctx.endError()),
+    );
+    own.joined = { at, wait };
+  }
+  return own.joined.wait;
 }
 
 function startFlight(ctx: FlightDeps, sent: TokenSet): Flight {

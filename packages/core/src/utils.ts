@@ -38,6 +38,7 @@ export function waitFor<T>(
   timeoutMs?: number,
   onTimeout?: () => unknown,
 ): Promise<T> {
+  if (!signal && !((timeoutMs as number) < Number.POSITIVE_INFINITY)) return promise;
   return new Promise<T>((resolve, reject) => {
     const settle = (fn: (value: never) => void, value: unknown) => {
       clearTimeout(timer);

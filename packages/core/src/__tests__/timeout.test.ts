@@ -29,6 +29,24 @@ describe('refresh timeout', () => {
     for (const waiter of waiters) expect(rejection(waiter).code).toBe('REFRESH_TIMEOUT');
   });
 
+  it('times a burst of waiters with one timer, and each joiner from when it joined', async () => {
+    const { session, waiters } = await hangingRefresh();
+    const timers = vi.getTimerCount();
+    const burst = Array.from({ length: 1_000 }, () => track(session.getAccessToken()));
+    await flushMicrotasks();
+    expect(vi.getTimerCount()).toBe(timers); // joined in the same millisecond: the same wait
+    await vi.advanceTimersByTimeAsync(TIMEOUT / 2);
+    const late = track(session.getAccessToken());
+    await flushMicrotasks();
+    expect(vi.getTimerCount()).toBe(timers + 1);
+
+    await vi.advanceTimersByTimeAsync(TIMEOUT / 2);
+    for (const waiter of [...waiters, ...burst]) expect(rejection(waiter).code).toBe('REFRESH_TIMEOUT');
+    expect(late.state).toBe('pending');
+    await vi.advanceTimersByTimeAsync(TIMEOUT / 2);
+    expect(rejection(late).code).toBe('REFRESH_TIMEOUT');
+  });
+
   it('does not abort the refresh when the waiters time out', async () => {
     const { call } = await hangingRefresh();
     await vi.advanceTimersByTimeAsync(TIMEOUT);
