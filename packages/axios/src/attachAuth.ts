@@ -77,12 +77,25 @@ export function attachAuth(
     turn = undefined;
   };
   // A CancelToken (axios's legacy cancellation) must cancel a waiting request as a signal does.
+  // Subscribed only once the request waits: a token shared by many requests gathers no listener per request.
   const withCancelToken = (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
     const { cancelToken, url, method, baseURL, skipAuth } = config;
     if (!cancelToken || config.signal) return config;
-    const controller = new AbortController();
-    cancelToken.subscribe((reason) => controller.abort(reason));
-    const request: AuthRequest = { url, method, baseURL, skipAuth, signal: controller.signal };
+    let signal: AbortSignal | undefined;
+    const request: AuthRequest = {
+      url,
+      method,
+      baseURL,
+      skipAuth,
+      get signal() {
+        if (!signal) {
+          const controller = new AbortController();
+          cancelToken.subscribe((reason) => controller.abort(reason));
+          signal = controller.signal;
+        }
+        return signal;
+      },
+    };
     return request as unknown as InternalAxiosRequestConfig;
   };
   const request = (config: InternalAxiosRequestConfig) => {
