@@ -6,6 +6,7 @@ import {
   type AxiosAuthRefreshRequestConfig,
   createAuthRefresh,
 } from 'axios-auth-refresh';
+import { applyAuthTokenInterceptor, setAuthTokens } from 'axios-jwt';
 import { BASE_URL } from './mockApi';
 
 interface RefreshAnswer {
@@ -67,5 +68,30 @@ export function createAuthRefreshClient(
       failedRequest.response?.config.headers.set('Authorization', `Bearer ${accessToken}`);
     });
   createAuthRefresh(api, refreshAuthLogic, options);
+  return api;
+}
+
+/**
+ * axios-jwt as its README sets it up: `applyAuthTokenInterceptor(api, { requestRefresh })`, the refresh
+ * posted on another instance (its README: not the one the interceptor is on), the tokens stored with
+ * `setAuthTokens`. Node has no localStorage: its documented `getStorage` option gets an in-memory storage.
+ * Its storage and its pending refresh are module globals: one axios-jwt client at a time per process.
+ */
+export async function createAxiosJwtClient(
+  adapter: AxiosAdapter,
+  tokens: { accessToken: string; refreshToken: string },
+): Promise<AxiosInstance> {
+  const api = createBareClient(adapter);
+  const auth = createBareClient(adapter);
+  const memory = new Map<string, string>();
+  const getStorage = () => ({
+    get: async (key: string) => memory.get(key) ?? null,
+    set: async (key: string, value: string) => void memory.set(key, value),
+    remove: async (key: string) => void memory.delete(key),
+  });
+  const requestRefresh = (refreshToken: string) =>
+    auth.post<RefreshAnswer>('/auth/refresh', { refreshToken }).then(({ data }) => data);
+  applyAuthTokenInterceptor(api, { requestRefresh, getStorage });
+  await setAuthTokens(tokens);
   return api;
 }

@@ -1,0 +1,3 @@
+export { authRetry } from './authRetry';
+export { connectQueryClient } from './connectQueryClient';
+export { isAuthFailure } from './isAuthFailure';

@@ -1,0 +1,19 @@
+import { isAuthError } from '@reauth/core';
+
+const isAuthStatus = (status: unknown) => status === 401 || status === 403;
+
+/**
+ * Whether `error` is an authentication or permission failure: any `AuthError` of reauth, or an HTTP 401/403
+ * in the shapes transports throw — axios and ky (`error.response.status`), a plain `error.status`, or a
+ * `Response` thrown as it is. Anything else (null, strings, other objects) is not.
+ *
+ * @param error what a query function threw
+ * @returns true for an auth failure, which retrying with the same credentials cannot fix
+ * @example
+ * const retry = (failureCount: number, error: unknown) => !isAuthFailure(error) && failureCount < 5;
+ */
+export function isAuthFailure(error: unknown): boolean {
+  // Optional chaining reads nothing off null and undefined; other primitives have no status.
+  const shaped = error as { status?: unknown; response?: { status?: unknown } } | null | undefined;
+  return isAuthError(error) || isAuthStatus(shaped?.status) || isAuthStatus(shaped?.response?.status);
+}
