@@ -1,7 +1,7 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { App, AppWithoutModal, type Rendered } from './support/app';
-import { API, startMswServer, tokenIdOf } from './support/mockApi';
+import { API, startMswServer, tokenIdOf } from './support/shared';
 import { createWorld, type World } from './support/world';
 
 // End to end: React 19, a real QueryClient, AuthProvider + the login modal, axios + attachAuth, msw/node and

@@ -11,8 +11,7 @@ import axios from 'axios';
 import { HttpResponse, http } from 'msw';
 import { createRoot } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LoginModal } from './support/LoginModal';
-import { startMswServer } from './support/mockApi';
+import { LoginModal, startMswServer } from './support/shared';
 
 const server = startMswServer();
 const auth = createMockAuthServer({ baseUrl: 'https://api.example.com' });

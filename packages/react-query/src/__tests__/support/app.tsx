@@ -3,7 +3,7 @@ import { AuthProvider, RequireAuth, useAuth } from '@reauth/react';
 import { QueryClientProvider, useQuery } from '@tanstack/react-query';
 import { isAxiosError } from 'axios';
 import type { ReactNode } from 'react';
-import { LoginModal } from './LoginModal';
+import { LoginModal } from './shared';
 import type { World } from './world';
 
 /** One rendering of the list: who was signed in at that moment, and the text shown. */

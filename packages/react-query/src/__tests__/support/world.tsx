@@ -1,34 +1,16 @@
-import { attachAuth } from '@reauth/axios';
-import { createSession, type Session } from '@reauth/core';
-import type { TokenResponse } from '@reauth/msw';
 import { connectQueryClient } from '@reauth/react-query';
 import { QueryClient } from '@tanstack/react-query';
-import axios from 'axios';
 import type { SetupServer } from 'msw/node';
-import { createClock } from './clock';
-import { API, startMockAuth } from './mockApi';
+import { createWorld as createAppWorld } from '../../../../react/src/__tests__/support/app';
 
 /**
- * The app's plumbing of the end-to-end tests: a session on an axios instance served by the @reauth/msw kit
- * (one clock for both), a QueryClient connected to it, and every token pair the app received in `pairs`.
+ * The app's plumbing of the end-to-end tests: packages/react's world (a session on an axios instance served by
+ * the @reauth/msw kit, one clock for both, every token pair the app received in `pairs`), signed in as
+ * `signedInAs`, with a QueryClient connected to the session.
  */
 export async function createWorld(server: SetupServer, { signedInAs = 'alice' as string | null } = {}) {
-  const clock = createClock();
-  const auth = startMockAuth(server, clock.now);
-  const api = axios.create({ baseURL: API });
-  const pairs: TokenResponse[] = [];
-  api.interceptors.response.use((response) => {
-    if (typeof response.data?.accessToken === 'string') pairs.push(response.data);
-    return response;
-  });
-  const session: Session = createSession({
-    refresh: ({ refreshToken }) =>
-      api.post('/auth/refresh', { refreshToken }, { skipAuth: true }).then((response) => response.data),
-    now: clock.now,
-    crossTab: false,
-    autoRefresh: false,
-  });
-  attachAuth(api, session);
+  const world = await createAppWorld(server, { signedIn: false });
+  const { auth, api, session, pairs } = world;
   if (signedInAs) {
     const tokens = await auth.controls.issueTokens(signedInAs);
     pairs.push(tokens);
@@ -41,7 +23,7 @@ export async function createWorld(server: SetupServer, { signedInAs = 'alice' as
     const { data } = await api.post('/auth/login', { username, password }, { skipAuth: true });
     session.signIn(data);
   };
-  return { clock, auth, api, session, queryClient, disconnect, pairs, logIn };
+  return { ...world, queryClient, disconnect, logIn };
 }
 
 export type World = Awaited<ReturnType<typeof createWorld>>;
