@@ -1,4 +1,4 @@
-import { createSession, type LockLike, type RefreshContext } from '@reauth/core';
+import { createSession, type LockLike, type RefreshContext, type TokensInput } from '@reauth/core';
 import { afterEach, describe, expect, it } from 'vitest';
 
 /**
@@ -33,6 +33,22 @@ afterEach(() => {
   for (const session of sessions.splice(0)) session.signOut();
 });
 
+/** A session with cross-tab on (so a refresh reads storage after taking the lock) over `storage`. */
+function sessionOn(
+  storage: ReturnType<typeof flakyStorage>,
+  refresh: (context: RefreshContext) => Promise<TokensInput>,
+) {
+  const session = createSession({
+    storage,
+    storageKey: `storage-failures-${++keys}`,
+    crossTab: { lock },
+    autoRefresh: false,
+    refresh,
+  });
+  sessions.push(session);
+  return session;
+}
+
 const modes = [
   ['the stale entry can be removed', false],
   ['the stale entry stays', true],
@@ -47,18 +63,11 @@ describe('a storage write that throws', () => {
       const storage = flakyStorage(removals);
       const presented: string[] = [];
       let n = 0;
-      const session = createSession({
-        storage,
-        storageKey: `review-storage-${++keys}`,
-        crossTab: { lock },
-        autoRefresh: false,
-        refresh: async ({ refreshToken }: RefreshContext) => {
-          presented.push(refreshToken);
-          n += 1;
-          return { accessToken: `access-${n + 1}`, refreshToken: `refresh-${n + 1}`, expiresIn: 3600 };
-        },
+      const session = sessionOn(storage, async ({ refreshToken }) => {
+        presented.push(refreshToken);
+        n += 1;
+        return { accessToken: `access-${n + 1}`, refreshToken: `refresh-${n + 1}`, expiresIn: 3600 };
       });
-      sessions.push(session);
       session.signIn({ accessToken: 'access-1', refreshToken: 'refresh-1', expiresIn: 3600 });
 
       storage.fail(true); // quota exceeded for this one write
@@ -80,17 +89,10 @@ describe('a storage write that throws', () => {
     async (_, removals) => {
       const storage = flakyStorage(removals);
       const presented: string[] = [];
-      const session = createSession({
-        storage,
-        storageKey: `review-storage-${++keys}`,
-        crossTab: { lock },
-        autoRefresh: false,
-        refresh: async ({ refreshToken }: RefreshContext) => {
-          presented.push(refreshToken);
-          return { accessToken: `${refreshToken}-next`, expiresIn: 3600 };
-        },
+      const session = sessionOn(storage, async ({ refreshToken }) => {
+        presented.push(refreshToken);
+        return { accessToken: `${refreshToken}-next`, expiresIn: 3600 };
       });
-      sessions.push(session);
       session.signIn({ accessToken: 'alice-access', refreshToken: 'alice-refresh', expiresIn: 3600 });
       storage.fail(true);
       session.signIn({ accessToken: 'bob-access', refreshToken: 'bob-refresh', expiresIn: 3600 });
