@@ -39,7 +39,7 @@ export async function runBench(settings: typeof FULL) {
   console.log(`reauth bench, ${machine.date}`);
   console.log(`node ${machine.node} | nproc ${machine.nproc} | ${machine.cpu} | ${machine.platform}`);
   console.log(
-    `load average ${machine.loadAverage.join(' ')} | ${versions.join(' | ')} | source ${machine.source}\n`,
+    `load average ${machine.loadAverage.join(' ')} | ${versions.join(' | ')} | source ${machine.source} | NODE_ENV ${machine.nodeEnv}\n`,
   );
   const overhead = await reportOverhead(settings.overhead);
   const storm = await reportStorm(settings.storm);

@@ -15,6 +15,8 @@ export interface Machine {
   versions: Record<string, string>;
   /** The commit the packages were built from; `+dirty` when packages/ had uncommitted changes. */
   source: string;
+  /** `production` in `pnpm bench` (as apps ship: reauth's development warnings and checks off). */
+  nodeEnv: string;
 }
 
 function versionOf(name: string): string {
@@ -41,8 +43,12 @@ export function describeMachine(): Machine {
     nproc: os.availableParallelism(),
     loadAverage: os.loadavg().map((load) => Number(load.toFixed(2))),
     versions: Object.fromEntries(
-      ['axios', 'axios-auth-refresh', 'tinybench'].map((name) => [name, versionOf(name)]),
+      ['axios', 'axios-auth-refresh', 'axios-jwt', 'react', 'tinybench'].map((name) => [
+        name,
+        versionOf(name),
+      ]),
     ),
     source: describeSource(),
+    nodeEnv: process.env.NODE_ENV ?? 'unset',
   };
 }

@@ -7,6 +7,7 @@ declare const process: { env: { NODE_ENV?: string } };
 export type OriginPattern = string | RegExp;
 
 const ABSOLUTE = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+const CONTROL = /[\t\n\r]/;
 // What the transport resolves a relative URL against: the document's base URL (a <base href> counts), else
 // (a worker) the location.
 const page = () =>
@@ -87,7 +88,7 @@ export function resolveRequestUrl(url: string, baseURL?: string): URL | null | u
  */
 export function originKey(url: string, baseURL?: string): string | undefined {
   // The URL parser deletes tabs and newlines anywhere: 'https://api.test\t.evil.test' is api.test.evil.test.
-  if (/[\t\n\r]/.test(baseURL ? url + baseURL : url)) return undefined;
+  if (CONTROL.test(url) || (baseURL && CONTROL.test(baseURL))) return undefined;
   const authority = /^([a-z][a-z\d+\-.]*:)?\/\/[^/?#\\]*/i.exec(url)?.[0];
   if (authority) return authority;
   return baseURL ? /^[a-z][a-z\d+\-.]*:\/\/[^/?#\\\s]+/i.exec(baseURL)?.[0] : undefined;
