@@ -15,7 +15,7 @@ export interface Machine {
   versions: Record<string, string>;
   /** The commit the packages were built from; `+dirty` when packages/ had uncommitted changes. */
   source: string;
-  /** `production` in `pnpm bench` (as apps ship: reauth's development warnings and checks off). */
+  /** How reauth was built: `production` in `pnpm bench` (bundled with NODE_ENV defined, as apps ship it). */
   nodeEnv: string;
 }
 
