@@ -76,21 +76,35 @@ export function attachAuth(
   const endTurn = () => {
     turn = undefined;
   };
-  // A CancelToken (axios's legacy cancellation) must cancel a waiting request as a signal does.
-  // Subscribed only once the request waits: a token shared by many requests gathers no listener per request.
-  const withCancelToken = (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
-    const { cancelToken, url, method, baseURL, skipAuth } = config;
-    if (!cancelToken || config.signal) return config;
-    let signal: AbortSignal | undefined;
+  // A CancelToken (axios's legacy cancellation) must cancel a waiting request as a signal does. The authorizer
+  // gets a signal for both, made when it first waits and let go when the wait ends (RELEASE): a token shared by
+  // many requests keeps no listener of ours.
+  const RELEASE = Symbol('reauth.release');
+  type Cancellable = InternalAxiosRequestConfig & { [RELEASE]?: () => void };
+  // `allowAbsoluteUrls: false` makes axios join even an absolute URL to baseURL: the origin check must too.
+  const withCancelToken = (config: Cancellable): InternalAxiosRequestConfig => {
+    const { cancelToken, url = '', method, baseURL, skipAuth, signal: given, allowAbsoluteUrls } = config;
+    const isJoined = allowAbsoluteUrls === false && !!baseURL;
+    if (!cancelToken && !isJoined) return config;
+    let signal = given as AbortSignal | undefined;
     const request: AuthRequest = {
-      url,
+      url: isJoined ? `${baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : url,
+      baseURL: isJoined ? undefined : baseURL,
       method,
-      baseURL,
       skipAuth,
       get signal() {
-        if (!signal) {
+        if (cancelToken && signal === given) {
           const controller = new AbortController();
-          cancelToken.subscribe((reason) => controller.abort(reason));
+          // `cancelled` turns an abort of `given` into axios's CanceledError; the token's reason is one already.
+          const abort = (reason: unknown) => controller.abort(reason);
+          cancelToken.subscribe(abort);
+          given?.addEventListener?.('abort', abort);
+          if (given?.aborted) abort(undefined);
+          config[RELEASE] = () => {
+            cancelToken.unsubscribe(abort);
+            given?.removeEventListener?.('abort', abort);
+            signal = given as AbortSignal | undefined;
+          };
           signal = controller.signal;
         }
         return signal;
@@ -98,10 +112,11 @@ export function attachAuth(
     };
     return request as unknown as InternalAxiosRequestConfig;
   };
+  const release = (config: Cancellable) => () => config[RELEASE]?.();
   const request = (config: InternalAxiosRequestConfig) => {
     const ticket = authorize(withCancelToken(config), 0, config !== turn);
     return ticket instanceof Promise
-      ? ticket.then((ready) => sign(config, ready), cancelled(config))
+      ? ticket.then((ready) => sign(config, ready), cancelled(config)).finally(release(config))
       : sign(config, ticket);
   };
   // Two registrations: when nothing has to wait (almost always) a synchronous one, so axios keeps its
@@ -157,7 +172,10 @@ export function attachAuth(
         shouldRefresh: hiddenByCors || shouldRefresh(error),
         body: config.data,
       };
-      const next = await authorizer.handleUnauthorized(ticket, exchange).catch(cancelled(config));
+      const next = await authorizer
+        .handleUnauthorized(ticket, exchange)
+        .catch(cancelled(config))
+        .finally(release(config));
       if (!next) break;
       ticket = next;
       replayed = true;
@@ -170,15 +188,20 @@ export function attachAuth(
         (response) => ({ response }),
         (failed: unknown) => ({ failed }),
       );
-      if ('response' in outcome) return settle(Promise.resolve(outcome.response));
-      error = outcome.failed;
+      if (!('response' in outcome)) error = outcome.failed;
+      // A 401 that `validateStatus` resolved is a failure all the same: it may join another refresh.
+      else if (outcome.response.status === 401) error = asFailure(outcome.response);
+      else return settle(Promise.resolve(outcome.response));
     }
-    return replayed ? settle(Promise.reject(error)) : Promise.reject(error);
+    // Such a 401 that nothing could fix goes back resolved, as the caller's validateStatus asked.
+    const outcome = resolved.has(error as AxiosError)
+      ? Promise.resolve((error as AxiosError).response)
+      : Promise.reject(error);
+    return replayed ? settle(outcome as Promise<AxiosResponse>) : outcome;
   };
-  // A `validateStatus` that accepts 401 resolves it: handle it as a rejected one, and if nothing is replayed
-  // give the caller the response their validateStatus asked for.
-  const onResponse = (response: AxiosResponse): AxiosResponse | Promise<AxiosResponse> => {
-    if (response.status !== 401 || !(response.config as Carrier)[TICKET]) return response;
+  // A `validateStatus` that accepts 401 resolves it: handled as a rejected one (see the end of onError).
+  const resolved = new WeakSet<AxiosError>();
+  const asFailure = (response: AxiosResponse) => {
     const { config, request: sent } = response;
     const failure = new AxiosError(
       'Request failed with status code 401',
@@ -187,12 +210,18 @@ export function attachAuth(
       sent,
       response,
     );
-    return onError(failure).then(
-      (replayed) => replayed as AxiosResponse,
-      (error: unknown) => (error === failure ? response : Promise.reject(error)),
-    );
+    resolved.add(failure);
+    return failure;
   };
-  const responseId = instance.interceptors.response.use(onResponse, onError);
+  // An interceptor registered before this one may have turned the response into anything (`response.data`).
+  const onResponse = (response: AxiosResponse | null | undefined) =>
+    response?.status === 401 && (response.config as Carrier | undefined)?.[TICKET]
+      ? (onError(asFailure(response)) as Promise<AxiosResponse>)
+      : response;
+  const responseId = instance.interceptors.response.use(
+    onResponse as (response: AxiosResponse) => AxiosResponse | Promise<AxiosResponse>,
+    onError,
+  );
 
   return () => {
     for (const id of requestIds) instance.interceptors.request.eject(id);

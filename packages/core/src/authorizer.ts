@@ -3,6 +3,7 @@ import { misuse } from './errors';
 import { getInternals } from './internals';
 import { decodeJwt } from './jwt';
 import {
+  isAbsolute,
   isOriginAllowed,
   normalizeOrigins,
   type OriginPattern,
@@ -138,8 +139,10 @@ export function createAuthorizer(
     throw misuse(where, '`maxRetries` must be a whole number, 0 or more');
   if (!header || typeof header !== 'string')
     throw misuse(where, "`header` must be a header name such as 'Authorization'");
+  // A relative baseURL says nothing of the API's origin (resolved against a <base href> it could be a CDN's).
   const fallback =
-    originOf(options.baseURL) ?? originOf(typeof location === 'undefined' ? undefined : location.origin);
+    (isAbsolute(options.baseURL) ? originOf(options.baseURL) : null) ??
+    originOf(typeof location === 'undefined' ? undefined : location.origin);
   const origins = options.allowedOrigins
     ? normalizeOrigins(options.allowedOrigins, where)
     : fallback

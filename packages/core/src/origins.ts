@@ -51,6 +51,9 @@ export function normalizeOrigins(patterns: readonly OriginPattern[], where: stri
   });
 }
 
+/** Whether `url` names its origin itself (a scheme and authority, or `//authority`). */
+export const isAbsolute = (url: string | undefined): url is string => !!url && ABSOLUTE.test(url);
+
 /** The origin of a URL (resolved against the page), or null. */
 export function originOf(url: string | undefined): string | null {
   try {

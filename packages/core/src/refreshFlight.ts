@@ -14,7 +14,7 @@ export interface Flight {
   /** Ends the grace period after REFRESH_TIMEOUT. */
   grace?: ReturnType<typeof setTimeout> | undefined;
   /** The wait of the callers that joined in one millisecond (a burst of 401s): one timer, not one each. */
-  joined?: { at: number; wait: Promise<void> } | undefined;
+  joined?: { at: number; wait: Promise<void>; ends?: ReturnType<typeof setTimeout> } | undefined;
 }
 
 /** What the refresh flight needs of its session. */
@@ -26,6 +26,8 @@ export interface FlightDeps extends ReauthDeps {
   refreshTimeoutMs: number;
   storage: StorageLike;
   storageKey: string;
+  /** False after a write storage refused (it then holds older tokens, or none). */
+  isStorageCurrent(): boolean;
   tabs: Tabs | null;
   now(): number;
   canRefresh(set: TokenSet): boolean;
@@ -42,6 +44,7 @@ export interface FlightDeps extends ReauthDeps {
 /** A flight no one waits for any more: no timer may keep a process alive for it, nothing may land from it. */
 export function dropFlight(flight: Flight | null): void {
   clearTimeout(flight?.grace);
+  clearTimeout(flight?.joined?.ends);
   flight?.controller.abort();
 }
 
@@ -59,7 +62,9 @@ export function refreshSession(ctx: FlightDeps): Promise<void> {
     );
   if (!ctx.flight && !ctx.canRefresh(tokens)) return requireReauth(ctx, 'no_refresh_token');
   const own = ctx.flight ?? startFlight(ctx, tokens);
-  const at = Date.now(); // the clock of setTimeout, which times the wait
+  // One group per millisecond, ended by the next timer tick too: with Date frozen (a test clock) and timers
+  // running, a later caller still gets its own full timeout.
+  const at = Date.now();
   if (own.joined?.at !== at) {
     const wait = waitFor(
       own.outcome.promise,
@@ -75,7 +80,11 @@ export function refreshSession(ctx: FlightDeps): Promise<void> {
             ? undefined
             : Promise.reject(ctx.endError()),
     );
-    own.joined = { at, wait };
+    const joined: Flight['joined'] = { at, wait };
+    own.joined = joined;
+    joined.ends = setTimeout(() => {
+      if (own.joined === joined) own.joined = undefined;
+    }, 0);
   }
   return own.joined.wait;
 }
@@ -145,9 +154,11 @@ function startFlight(ctx: FlightDeps, sent: TokenSet): Flight {
         if (ctx.flight !== own) return; // dropped or timed out while it waited
         const seen = readStoredTokens(ctx.storage, ctx.storageKey);
         if (!seen) return call();
-        // Only tokens received after ours are another tab's refresh; older ones are a write that failed here
-        // (adopting them would send a spent refresh token again, or bring back the previous user).
-        if (seen.receivedAt <= sent.receivedAt) return call();
+        if (seen.refreshToken === refreshToken && seen.accessToken === sent.accessToken) return call();
+        // Other tokens are another tab's refresh, unless a write of ours failed: then storage holds older tokens
+        // (adopting them would send a spent refresh token again, or bring back the previous user), and only
+        // tokens received after ours are news.
+        if (!ctx.isStorageCurrent() && seen.receivedAt <= sent.receivedAt) return call();
         ctx.accept(seen, 'refresh', true);
       })
       // A lock that fails (Web Locks throw SecurityError in sandboxed frames) must not stop refreshes.

@@ -45,11 +45,16 @@ export function createSession(options: SessionOptions = {}): Session {
   let refusedToken: string | null = null;
   const listeners = new Set<(event: AuthEvent) => void>();
 
+  // False after a write storage refused: what it holds (if anything) is older than the session.
+  let isStorageCurrent = true;
+  const persist = (set: TokenSet | null) => {
+    isStorageCurrent = writeStoredTokens(storage, storageKey, set);
+  };
   const isExpired = (set: TokenSet) => set.expiresAt !== null && set.expiresAt <= now();
   const canRefresh = (set: TokenSet) => !!refreshTokens && !!set.refreshToken;
   if (tokens && !canRefresh(tokens) && isExpired(tokens)) {
     tokens = null;
-    writeStoredTokens(storage, storageKey, null);
+    persist(null);
   }
   const store = createStore<SessionState>()(() => ({
     status: tokens ? 'signedIn' : 'signedOut',
@@ -70,6 +75,7 @@ export function createSession(options: SessionOptions = {}): Session {
     refreshTimeoutMs,
     storage,
     storageKey,
+    isStorageCurrent: () => isStorageCurrent,
     now,
     canRefresh,
     isTerminal(cause) {
@@ -126,7 +132,7 @@ export function createSession(options: SessionOptions = {}): Session {
   function commit(next: TokenSet): void {
     tokens = next;
     refusedToken = null;
-    writeStoredTokens(storage, storageKey, next);
+    persist(next);
     setState({ status: 'signedIn', user: next.user, expiresAt: next.expiresAt, error: null });
   }
 
@@ -137,7 +143,7 @@ export function createSession(options: SessionOptions = {}): Session {
     endErrors.delete(epoch - 32);
     epoch += 1;
     tokens = refusedToken = ctx.flight = ctx.reauth = null;
-    writeStoredTokens(storage, storageKey, null);
+    persist(null);
     dropFlight(lostFlight);
     lostFlight?.outcome.reject(error);
     lostReauth?.controller.abort();
@@ -204,7 +210,7 @@ export function createSession(options: SessionOptions = {}): Session {
       signIn,
       signOut() {
         if (store.getState().status !== 'signedOut') endSession(new AuthError('SIGNED_OUT'));
-        else writeStoredTokens(storage, storageKey, null);
+        else persist(null);
         tabs?.signOut();
       },
       getAccessToken,

@@ -16,16 +16,19 @@ export interface TokenSet {
   user: Claims | null;
 }
 
-/** A finite number, 0 or more, also from a numeric string (some servers send `"3600"`). */
 const shown = (value: unknown) => (typeof value === 'number' ? String(value) : typeof value);
 
+/** A finite number, 0 or more, also from a numeric string (some servers send `"3600"`). */
 function toNumber(value: unknown): number | undefined {
   const n = typeof value === 'string' && value.trim() ? Number(value) : value;
   return typeof n === 'number' && n >= 0 && n < Number.POSITIVE_INFINITY ? n : undefined;
 }
 
 /**
- * Validates and normalizes tokens. Throws a TypeError naming the bad field (never its value).
+ * Validates and normalizes tokens. Throws a TypeError naming the bad field (never its value). The expiry is
+ * `expiresIn`, else `expiresAt`, else the JWT's `exp`; an unreadable one is a TypeError for `signIn`, but is
+ * skipped (with a development warning) in a refresh result or stored data: the server has rotated the refresh
+ * token by then, and throwing the answer away would lose the session.
  * @param keep the refresh token to keep when the input leaves it undefined (refresh results)
  */
 export function normalizeTokens(
@@ -62,15 +65,19 @@ export function normalizeTokens(
   const user = decodeJwt(accessToken);
   const givenIn = input.expiresIn ?? input.expires_in;
   const expiresIn = toNumber(givenIn);
-  const expiresAt = toNumber(input.expiresAt);
-  if (givenIn != null && expiresIn === undefined) {
-    throw misuse(where, `\`expiresIn\` must be a number of seconds, 0 or more, got ${shown(givenIn)}`);
-  }
-  if (input.expiresAt != null && (expiresAt === undefined || (expiresAt < 1e11 && now > 1e11))) {
-    throw misuse(
-      where,
-      `\`expiresAt\` must be epoch milliseconds${expiresAt === undefined ? `, got ${shown(input.expiresAt)}` : ' — this looks like seconds: multiply by 1000'}`,
-    );
+  let expiresAt = expiresIn === undefined ? toNumber(input.expiresAt) : undefined;
+  const inSeconds = expiresAt !== undefined && expiresAt < 1e11 && now > 1e11;
+  const problem =
+    givenIn != null && expiresIn === undefined
+      ? `\`expiresIn\` must be a number of seconds, 0 or more, got ${shown(givenIn)}`
+      : expiresIn === undefined && input.expiresAt != null && (expiresAt === undefined || inSeconds)
+        ? `\`expiresAt\` must be epoch milliseconds${inSeconds ? ' — this looks like seconds: multiply by 1000' : `, got ${shown(input.expiresAt)}`}`
+        : null;
+  if (problem) {
+    if (where === 'signIn(tokens)') throw misuse(where, problem);
+    if (process.env.NODE_ENV !== 'production')
+      warnOnce(`${where}: ${problem}; the expiry is taken from elsewhere.`);
+    if (inSeconds) expiresAt = undefined;
   }
   const exp = toNumber(user?.exp);
   return {
@@ -114,10 +121,12 @@ export function readStoredTokens(storage: StorageLike, key: string): TokenSet | 
   }
 }
 
-export function writeStoredTokens(storage: StorageLike, key: string, tokens: TokenSet | null): void {
+/** Stores (or with null, removes) the tokens; false when storage refused, so it no longer holds them. */
+export function writeStoredTokens(storage: StorageLike, key: string, tokens: TokenSet | null): boolean {
   try {
     if (!tokens) storage.removeItem(key);
     else storage.setItem(key, JSON.stringify(toStored(tokens)));
+    return true;
   } catch (error) {
     // What is stored is now out of date: a reload or another tab must not take it for the session.
     try {
@@ -126,6 +135,7 @@ export function writeStoredTokens(storage: StorageLike, key: string, tokens: Tok
     if (process.env.NODE_ENV !== 'production') {
       warnOnce(`storage failed (${(error as Error)?.name}); the session goes on in memory.`);
     }
+    return false;
   }
 }
 
