@@ -9,8 +9,9 @@ const connections = new WeakMap<QueryClient, () => void>();
  * Ties a QueryClient to a session: auth failures are not retried (`authRetry` becomes the default `retry` of
  * queries unless the client sets one) and no retry fires while the user re-authenticates; on sign-out both
  * caches are cleared; when a different user signs in (another `sub` than the last signed-in one, also across a
- * sign-out or from another tab) every query is reset before anything renders and the active ones load again
- * for the new user; after any other sign-in, the queries that failed for auth reasons refetch once.
+ * sign-out, from another tab or through a refresh) every query forgets its data before anything renders and the
+ * active ones load again for the new user; after any other sign-in, the queries that failed for auth reasons
+ * refetch once.
  *
  * @param queryClient the app's `QueryClient`
  * @param session from `createSession()`
@@ -26,6 +27,7 @@ export function connectQueryClient(queryClient: QueryClient, session: Session): 
   }
   // The latest connection of a client is the one that acts (as the latest onReauth handler is): never two.
   connections.get(queryClient)?.();
+  const cache = queryClient.getQueryCache();
 
   // Errors whose retries were held back while the user re-authenticated: they refetch after the sign-in. (A query
   // reset or removed meanwhile has no error: a stale entry matches nothing.)
@@ -37,7 +39,12 @@ export function connectQueryClient(queryClient: QueryClient, session: Session): 
   const ownRetry = defaults.queries?.retry;
   if (ownRetry === undefined)
     queryClient.setDefaultOptions({ ...defaults, queries: { ...defaults.queries, retry } });
-  else if (process.env.NODE_ENV !== 'production' && ownRetry !== authRetry) {
+  else if (
+    process.env.NODE_ENV !== 'production' &&
+    ownRetry !== authRetry &&
+    ownRetry !== false &&
+    ownRetry !== 0
+  ) {
     console.warn(
       '[reauth] connectQueryClient: the QueryClient sets its own retry, so auth failures may be retried; build it on authRetry or isAuthFailure from @reauth/react-query.',
     );
@@ -50,33 +57,64 @@ export function connectQueryClient(queryClient: QueryClient, session: Session): 
     void queryClient.invalidateQueries({ predicate: isFailed }, { cancelRefetch: false });
     held.clear();
   };
+  /** Every query forgets its data, also what a reset brings back (`initialData`) and what observers keep. */
+  const forget = () => {
+    for (const query of cache.getAll()) {
+      query.reset();
+      if (query.state.data !== undefined) {
+        query.setState({ ...query.state, data: undefined, dataUpdatedAt: 0, status: 'pending' });
+      }
+      // An observer memoizes its placeholder (`keepPreviousData`): options without one drop it.
+      for (const observer of query.observers) {
+        const { options } = observer;
+        observer.setOptions({ ...options, placeholderData: undefined });
+        observer.setOptions(options);
+      }
+    }
+  };
 
-  // undefined: no one signed in yet. A user with no `sub` gets a fresh object: never "the same" as anyone.
-  const { status, user } = session.getState();
-  let lastSub: unknown = status === 'signedOut' ? undefined : (user?.sub ?? {});
-  const unsubscribe = session.on('*', (event) => {
-    if (event.type === 'signedOut') {
-      // Reset first: mounted observers (and `keepPreviousData`) still hold the queries that clear() drops.
-      for (const query of queryClient.getQueryCache().getAll()) query.reset();
+  // Who was signed in last (undefined: no one yet). A token without `sub` is nobody anyone can be the same as.
+  const initial = session.getState();
+  let wasSignedOut = initial.status === 'signedOut';
+  let lastSub: unknown = wasSignedOut ? undefined : (initial.user?.sub ?? {});
+  const onState = ({ status, user }: ReturnType<Session['getState']>) => {
+    const isSignedOut = status === 'signedOut';
+    // A state subscriber (a view) may render synchronously: this one is registered first, and acts first.
+    if (isSignedOut && !wasSignedOut) {
+      forget();
       queryClient.clear();
     }
+    wasSignedOut = isSignedOut;
+    // A token without `sub` is handled on its `signedIn` event.
+    if (isSignedOut || user?.sub === undefined || user.sub === lastSub) return;
+    // The first sign-in counts as a switch when the cache holds data of someone unknown (restored, or fetched
+    // before connecting).
+    const isSwitch = lastSub !== undefined || cache.getAll().some((query) => query.state.data !== undefined);
+    lastSub = user.sub;
+    if (isSwitch) switchUser();
+  };
+  const switchUser = () => {
+    // In flight for the previous user: cancelled by the refetch; a mutation can't be (README says so).
+    queryClient.getMutationCache().clear();
+    forget();
+    void queryClient.refetchQueries({ type: 'active' });
+  };
+  const unsubscribeState = session.subscribe(onState);
+  const unsubscribe = session.on('*', (event) => {
     // reauthResolved alone: a refresh from another tab can end the prompt without a sign-in here.
     if (event.type === 'reauthResolved') refetchFailed();
     if (event.type !== 'signedIn') return;
-    const sub = event.user?.sub ?? {};
-    const isSwitch = lastSub !== undefined && sub !== lastSub;
-    lastSub = sub;
-    if (!isSwitch) return refetchFailed();
-    queryClient.getMutationCache().clear();
-    // Synchronous, inside the sign-in: each query drops its data (in-flight fetches are cancelled) before
-    // React renders again, and the active ones fetch with the new user's token.
-    void queryClient.resetQueries();
+    if (event.user?.sub === undefined) {
+      lastSub = {};
+      switchUser();
+    } else refetchFailed();
   });
 
   const disconnect = () => {
     // Again, or after a newer connection: unsubscribing twice is harmless, and the retry is no longer ours.
     if (connections.get(queryClient) === disconnect) connections.delete(queryClient);
     unsubscribe();
+    unsubscribeState();
     const current = queryClient.getDefaultOptions();
     if (current.queries?.retry === retry) {
       // Back to no retry of its own: TanStack's default again.
