@@ -103,16 +103,22 @@ class RequestTicket implements Ticket {
     readonly epoch: number,
     readonly attempt: number,
     readonly request: AuthRequest,
+    /** The session's tokens now: kept out of the URL shown in events, whatever parameter carries them. */
+    private readonly secrets: () => (string | null | undefined)[],
   ) {}
   get method(): string {
     return (this.request.method ?? 'GET').toUpperCase();
   }
   get url(): string {
-    const { url = '', baseURL } = this.request;
-    // The ticket's own token too, wherever the URL carries it (an opaque token under any parameter name).
-    this.shown ??= redactUrl(resolveRequestUrl(url, baseURL)?.href ?? url)
-      .split(this.token || '\0')
-      .join('[redacted]');
+    if (this.shown === undefined) {
+      const { url = '', baseURL } = this.request;
+      let shown = redactUrl(resolveRequestUrl(url, baseURL)?.href ?? url);
+      // The ticket's token and the session's too, wherever the URL carries them (opaque, any parameter name).
+      for (const secret of [this.token, ...this.secrets()]) {
+        if (secret) shown = shown.split(secret).join('[redacted]');
+      }
+      this.shown = shown;
+    }
     return this.shown;
   }
 }
@@ -191,19 +197,24 @@ export function createAuthorizer(
     }
   }
 
+  const secrets = () => {
+    const tokens = internals.tokens();
+    return [tokens?.accessToken, tokens?.refreshToken];
+  };
+
   function authorize(given: AuthRequest, attempt = 0, canWait = true): Ticket | Promise<Ticket> {
     const request = withBase(given);
     const mode = request.skipAuth ? 'skip' : isAllowed(request) ? 'auth' : 'foreign';
     if (mode === 'auth' && canWait && internals.willWait()) {
-      const queued = new RequestTicket(mode, null, internals.epoch(), attempt, request);
+      const queued = new RequestTicket(mode, null, internals.epoch(), attempt, request, secrets);
       const wait = () => session.getAccessToken({ signal: request.signal as AbortSignal });
       return queue(queued, wait).then(
-        (token) => new RequestTicket(mode, token, internals.epoch(), attempt, request),
+        (token) => new RequestTicket(mode, token, internals.epoch(), attempt, request, secrets),
       );
     }
     // An aborted signal needs nothing from us here: the transport cancels before sending.
     const token = mode === 'auth' ? (internals.tokens()?.accessToken ?? null) : null;
-    return new RequestTicket(mode, token, internals.epoch(), attempt, request);
+    return new RequestTicket(mode, token, internals.epoch(), attempt, request, secrets);
   }
 
   return {

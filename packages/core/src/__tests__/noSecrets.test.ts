@@ -14,6 +14,27 @@ afterEach(() => {
 // The cross-package sweep over every path is test/diagnostics/noSecrets.test.ts (real server, axios); this
 // holds what core alone decides.
 describe('no token in what core says about a request', () => {
+  it("keeps the session's opaque access and refresh tokens out of a queued request's event URL (?t=, ?rt=)", async () => {
+    const { session } = setup();
+    session.signIn({
+      accessToken: 'opaque-access-8c1f2e',
+      refreshToken: 'opaque-refresh-77d0a1',
+      expiresIn: 1,
+    });
+    await vi.advanceTimersByTimeAsync(1_000); // expired: requests queue behind the refresh
+    const log = createEventLog(session);
+    const authorizer = createAuthorizer(session, { baseURL: 'https://api.example.test' });
+
+    track(authorizer.authorize({ url: '/files/report.pdf?t=opaque-access-8c1f2e' }) as Promise<Ticket>);
+    track(authorizer.authorize({ url: '/export?rt=opaque-refresh-77d0a1' }) as Promise<Ticket>);
+
+    const queued = log.entries().filter((entry) => entry.type === 'requestQueued');
+    expect(queued.map((entry) => (entry as { url?: string }).url)).toEqual([
+      'https://api.example.test/files/report.pdf?t=[redacted]',
+      'https://api.example.test/export?rt=[redacted]',
+    ]);
+  });
+
   it("keeps the session's own token out of a 401's event, log entry and console line when the URL carries it under any name (?jwt=)", () => {
     const said: string[] = [];
     vi.spyOn(console, 'warn').mockImplementation((...args) => void said.push(args.join(' ')));
