@@ -7,6 +7,8 @@ const counters = () => ({ logins: 0, failedLogins: 0, refreshes: 0, reuseDetecte
 export function createServerState(baseNow: () => number) {
   let clockOffsetMs = 0;
   let refreshDelayMs = 0;
+  // Bumped by reset(): work tagged with an older generation started on the server before it.
+  let generation = 0;
   const failures: RefreshFailureKind[] = [];
   // One object, mutated in place: `auth.stats` read at any time (or kept in a variable) is current.
   const stats: MockAuthStats = { ...counters(), requests: [], refreshCalls: [] };
@@ -15,6 +17,14 @@ export function createServerState(baseNow: () => number) {
     stats,
     now: () => baseNow() + clockOffsetMs,
     refreshDelayMs: () => refreshDelayMs,
+    /**
+     * Tag a request on arrival: the returned check stays true until the next reset(). A request that
+     * started before a reset is not recorded and is answered as the reset server would answer it.
+     */
+    tagWork(): () => boolean {
+      const tagged = generation;
+      return () => tagged === generation;
+    },
     /** The next forced failure, consumed; undefined when none is queued. */
     takeFailure: (): RefreshFailureKind | undefined => failures.shift(),
     advanceClock(ms: number): void {
@@ -27,6 +37,7 @@ export function createServerState(baseNow: () => number) {
       for (let i = 0; i < count; i++) failures.push(kind);
     },
     reset(): void {
+      generation++;
       clockOffsetMs = 0;
       refreshDelayMs = 0;
       failures.length = 0;

@@ -36,11 +36,31 @@ function checkUsersAndPaths(users: unknown, paths: Record<string, unknown>): voi
       "[reauth/msw] users expects [{ username: string, password: string, roles?: string[] }], e.g. [{ username: 'alice', password: 'wonderland', roles: ['user'] }]",
     );
   }
+  const seen = new Set<string>();
+  for (const { username } of users as MockUser[]) {
+    // A Map would keep the last silently, and the first user's password would stop working.
+    if (seen.has(username)) {
+      throw new TypeError(`[reauth/msw] users has "${username}" twice; give each user its own username`);
+    }
+    seen.add(username);
+  }
   for (const [name, path] of Object.entries(paths)) {
     if (typeof path !== 'string' || !path.startsWith('/')) {
       throw new TypeError(`[reauth/msw] paths.${name} expects a path starting with "/", got ${String(path)}`);
     }
   }
+}
+
+// `"` and `\` are escaped as quoted-pairs; what no header can carry at all is refused up front.
+const HEADER_TEXT = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+function checkRealm(realm: unknown): string {
+  if (typeof realm !== 'string' || !HEADER_TEXT.test(realm)) {
+    throw new TypeError(
+      '[reauth/msw] realm expects text a header can carry: no line breaks or control characters, Latin-1 only',
+    );
+  }
+  return realm;
 }
 
 /**
@@ -64,6 +84,12 @@ export function createMockAuthServer(options: MockAuthServerOptions): MockAuthSe
       '[reauth/msw] createMockAuthServer expects an absolute baseUrl, e.g. https://api.test',
     );
   }
+  // Routes are baseUrl + path: after a "?" or "#" no request URL could ever match them.
+  if (/[?#]/.test(options.baseUrl)) {
+    throw new TypeError(
+      '[reauth/msw] baseUrl must not have a query or a fragment: pass the origin and an optional path prefix, e.g. https://api.test/v2',
+    );
+  }
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const paths = { ...DEFAULT_PATHS, ...options.paths };
   const urls = {
@@ -74,7 +100,7 @@ export function createMockAuthServer(options: MockAuthServerOptions): MockAuthSe
   };
   checkUsersAndPaths(options.users ?? DEFAULT_USERS, paths);
   const users = new Map((options.users ?? DEFAULT_USERS).map((user) => [user.username, user]));
-  const realm = options.realm ?? 'reauth-msw';
+  const realm = checkRealm(options.realm ?? 'reauth-msw');
   const baseNow = options.now ?? (() => Date.now());
   const state = createServerState(baseNow);
   const store = createTokenStore({

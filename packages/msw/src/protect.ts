@@ -10,10 +10,27 @@ export interface ProtectContext {
   store: TokenStore;
 }
 
-const withoutQuery = (url: string) => {
+/** What `stats.requests[].url` shows in place of a token found in the URL's path. */
+const REDACTED = '[redacted]';
+
+// The kit's access tokens are JWTs: a JSON header and payload, so both segments start with `eyJ`.
+const JWT = /eyJ[\w-]*\.eyJ[\w-]*\.[\w-]*/g;
+
+/**
+ * The URL as stats may hold it: no query (it may carry secrets), and no token in the path either
+ * (download links, `/files/:token`): the bearer token as sent or percent-encoded, any JWT, and every
+ * refresh token the kit issued.
+ */
+function recordedUrl(url: string, bearer: string | null, store: TokenStore): string {
   const { origin, pathname } = new URL(url);
-  return `${origin}${pathname}`;
-};
+  let recorded = `${origin}${pathname}`;
+  if (bearer !== null) {
+    for (const form of new Set([bearer, encodeURI(bearer), encodeURIComponent(bearer)])) {
+      recorded = recorded.replaceAll(form, REDACTED);
+    }
+  }
+  return store.redactRefreshTokens(recorded.replace(JWT, REDACTED), REDACTED);
+}
 
 /** The roles check of `protect`: any one of `roles` admits; no roles asked = any valid token. */
 export const hasAnyRole = (claims: AccessClaims, roles: readonly string[]) =>
@@ -36,6 +53,7 @@ export function createGuard({ realm, state, store }: ProtectContext) {
     { roles = [], insufficientScopeAs401 = false }: ProtectOptions = {},
   ): HttpHandler {
     return new HttpHandler(method, path, async ({ request, requestId }) => {
+      const isCurrent = state.tagWork();
       const token = bearerToken(request);
       const check = await store.verifyAccess(token);
       let response: Response | undefined;
@@ -45,9 +63,15 @@ export function createGuard({ realm, state, store }: ProtectContext) {
       } else response = await resolve(check.claims, { request, requestId });
       // A wrapped handler that falls through answered nothing: nothing to record.
       if (response === undefined) return undefined;
+      if (!isCurrent()) {
+        // Started before a reset(): not this generation's to record, and its token belongs to the old
+        // server (signed with the old key), so the reset server refuses it.
+        const recheck = await store.verifyAccess(token);
+        return 'claims' in recheck ? response : refusal(realm, recheck.problem);
+      }
       state.stats.requests.push({
         method: request.method,
-        url: withoutQuery(request.url),
+        url: recordedUrl(request.url, token, store),
         status: response.status,
         hadToken: token !== null,
         tokenId: 'claims' in check ? check.claims.jti : check.tokenId,

@@ -13,6 +13,12 @@ export function oauthError(
   return HttpResponse.json(body, headers === undefined ? { status } : { status, headers });
 }
 
+/**
+ * `Bearer realm="…"` with the realm as an RFC 9110 §5.6.4 quoted-string: `"` and `\` escaped as
+ * quoted-pairs, so a parser reads back the realm as given (`my "app"` → `realm="my \"app\""`).
+ */
+export const bearerChallenge = (realm: string) => `Bearer realm="${realm.replace(/["\\]/g, '\\$&')}"`;
+
 export const invalidRequest = () =>
   oauthError(400, 'invalid_request', 'Send a JSON object with the required string fields');
 
@@ -26,7 +32,7 @@ const DESCRIPTIONS: Record<Exclude<AccessProblem, 'missing'>, string> = {
  * (RFC 6750 §3.1: the client may not know authentication is needed); with one, `invalid_token`.
  */
 export function refusal(realm: string, problem: AccessProblem): HttpResponse<Record<string, string>> {
-  const challenge = `Bearer realm="${realm}"`;
+  const challenge = bearerChallenge(realm);
   if (problem === 'missing') return oauthError(401, 'unauthorized', undefined, challenge);
   const description = DESCRIPTIONS[problem];
   const params = `, error="invalid_token", error_description="${description}"`;
@@ -42,7 +48,7 @@ export function insufficientScope(
   const description = `Requires one of the roles: ${roles.join(', ')}`;
   const params = `, error="insufficient_scope", scope="${roles.join(' ')}"`;
   const status = as401 ? 401 : 403;
-  return oauthError(status, 'insufficient_scope', description, `Bearer realm="${realm}"${params}`);
+  return oauthError(status, 'insufficient_scope', description, `${bearerChallenge(realm)}${params}`);
 }
 
 export async function readJsonObject(request: Request): Promise<Record<string, unknown> | null> {

@@ -1,7 +1,7 @@
 import { delay, HttpResponse, http } from 'msw';
 import type { ServerState } from './controls';
 import type { Guard } from './protect';
-import { invalidRequest, oauthError, readJsonObject } from './responses';
+import { bearerChallenge, invalidRequest, oauthError, readJsonObject } from './responses';
 import type { RedeemOutcome, TokenStore } from './tokens';
 import type { MockUser, RefreshFailureKind, RefreshRecord } from './types';
 
@@ -35,23 +35,24 @@ function forcedFailure(kind: RefreshFailureKind): Response {
 /** The login, refresh, logout and me handlers. */
 export function createRoutes({ urls, users, realm, state, store, guard }: RouteContext) {
   const { stats } = state;
-  const record = (tokenId: string | null, outcome: RefreshRecord['outcome']) =>
-    stats.refreshCalls.push({ tokenId, outcome, at: state.now() });
+  const challenge = bearerChallenge(realm);
 
   const login = http.post(urls.login, async ({ request }) => {
+    const isCurrent = state.tagWork();
     const body = await readJsonObject(request);
     if (typeof body?.username !== 'string' || typeof body.password !== 'string') return invalidRequest();
     const user = users.get(body.username);
     if (user?.password !== body.password) {
-      stats.failedLogins++;
+      if (isCurrent()) stats.failedLogins++;
       const description = 'The username or password is incorrect';
-      return oauthError(401, 'invalid_credentials', description, `Bearer realm="${realm}"`);
+      return oauthError(401, 'invalid_credentials', description, challenge);
     }
-    stats.logins++;
+    if (isCurrent()) stats.logins++;
     return HttpResponse.json(await store.issue(user.username));
   });
 
   const refresh = http.post(urls.refresh, async ({ request }) => {
+    const isCurrent = state.tagWork();
     stats.refreshes++;
     // A forced failure is claimed and the delay started on arrival (in request order, and a test with
     // fake timers sees the delay as soon as it sees the call); every outcome is decided after the
@@ -59,26 +60,34 @@ export function createRoutes({ urls, users, realm, state, store, guard }: RouteC
     const failure = state.takeFailure();
     const body = readJsonObject(request);
     if (state.refreshDelayMs() > 0) await delay(state.refreshDelayMs());
-    if (failure !== undefined) {
-      record(store.idOf(refreshTokenIn(await body)), 'forced');
+    const presented = refreshTokenIn(await body);
+    const record = (tokenId: string | null, outcome: RefreshRecord['outcome']) => {
+      // Started before a reset(): the fresh stats are another test's, they must not count it.
+      if (isCurrent()) stats.refreshCalls.push({ tokenId, outcome, at: state.now() });
+    };
+    // The reset server has no forced failure queued; it would refuse the forgotten token below instead.
+    if (failure !== undefined && isCurrent()) {
+      record(store.idOf(presented), 'forced');
       return forcedFailure(failure);
     }
-    const presented = refreshTokenIn(await body);
     if (presented === null) {
       record(null, 'malformed');
       return invalidRequest();
     }
     const redeemed = await store.redeem(presented);
     record(redeemed.tokenId, redeemed.outcome);
+    // A reset() during the signing: the new pair is the old server's, which the reset one forgot.
+    if (!isCurrent()) return oauthError(400, 'invalid_grant', REFUSALS.unknown);
     if (redeemed.outcome === 'ok') return HttpResponse.json(redeemed.tokens);
-    if (redeemed.outcome === 'reused') stats.reuseDetected++;
+    if (redeemed.outcome === 'reused' && isCurrent()) stats.reuseDetected++;
     return oauthError(400, 'invalid_grant', REFUSALS[redeemed.outcome]);
   });
 
   const logout = http.post(urls.logout, async ({ request }) => {
+    const isCurrent = state.tagWork();
     const presented = refreshTokenIn(await readJsonObject(request));
     if (presented === null) return invalidRequest();
-    stats.logouts++;
+    if (isCurrent()) stats.logouts++;
     store.revokeFamilyOf(presented);
     // Idempotent, as RFC 7009 revocation is: an unknown or already revoked token is still a success.
     return new HttpResponse(null, { status: 204 });

@@ -54,6 +54,8 @@ export function createTokenStore(config: TokenStoreConfig) {
   const { users, accessTtlMs, refreshTtlMs, isRotating, now } = config;
   let key = crypto.getRandomValues(new Uint8Array(32));
   const refreshTokens = new Map<string, RefreshEntry>();
+  // Every refresh token ever issued, kept through forget(): a stale one in a URL is still a secret.
+  const everIssuedRefreshTokens = new Set<string>();
   const issuedAccessIds = new Set<string>();
   const expiredAccessIds = new Set<string>();
 
@@ -84,6 +86,7 @@ export function createTokenStore(config: TokenStoreConfig) {
     // Registered before the (asynchronous) signing: a reuse detected meanwhile revokes this one too.
     const entry = { id: randomHex(6), familyId, username, expiresAt: now() + refreshTtlMs };
     refreshTokens.set(refreshToken, { ...entry, isUsed: false, isRevoked: false });
+    everIssuedRefreshTokens.add(refreshToken);
     return respond(username, refreshToken);
   }
 
@@ -134,6 +137,12 @@ export function createTokenStore(config: TokenStoreConfig) {
     /** The kit's id of a refresh token it issued (never the token itself); null when unknown. */
     idOf: (presented: string | null): string | null =>
       presented === null ? null : (refreshTokens.get(presented)?.id ?? null),
+    /** `text` with every refresh token this store ever issued replaced by `placeholder`. */
+    redactRefreshTokens(text: string, placeholder: string): string {
+      let redacted = text;
+      for (const token of everIssuedRefreshTokens) redacted = redacted.replaceAll(token, placeholder);
+      return redacted;
+    },
     /** Revoke the family of a refresh token (nothing for an unknown one). */
     revokeFamilyOf(presented: string): void {
       const entry = refreshTokens.get(presented);

@@ -22,9 +22,12 @@ export interface MockAuthPaths {
 
 /** Options for `createMockAuthServer`; only `baseUrl` is required. */
 export interface MockAuthServerOptions {
-  /** The origin (and optional path prefix) the auth routes live under, e.g. `https://api.example.test`. */
+  /**
+   * The origin (and optional path prefix) the auth routes live under, e.g. `https://api.example.test`.
+   * No query and no fragment (a TypeError): the routes are `baseUrl` + path.
+   */
   baseUrl: string;
-  /** Default: alice/wonderland `['user']` and bob/builder `['user', 'admin']`. */
+  /** Default: alice/wonderland `['user']` and bob/builder `['user', 'admin']`. Usernames must be unique. */
   users?: MockUser[];
   /** Lifetime of an access token. Default 60 000 ms. */
   accessTokenTtlMs?: number;
@@ -34,7 +37,10 @@ export interface MockAuthServerOptions {
   rotateRefreshTokens?: boolean;
   /** Where the login, refresh, logout and me routes live under `baseUrl`; each path starts with `/`. */
   paths?: MockAuthPaths;
-  /** The `realm` of every `WWW-Authenticate` challenge. Default `'reauth-msw'`. */
+  /**
+   * The `realm` of every `WWW-Authenticate` challenge, sent as a quoted-string (`"` and `\` escaped).
+   * Default `'reauth-msw'`; a realm with a line break or another control character is a TypeError.
+   */
   realm?: string;
   /** The kit's clock before `advanceClock`; default `Date.now` (read at each use, so fake timers apply). */
   now?: () => number;
@@ -66,7 +72,10 @@ export interface ProtectOptions {
 /** One answered request to a protected handler (the `me` route included): a redacted view. */
 export interface ProtectedRequestRecord {
   method: string;
-  /** Origin and path, without the query string (a query may carry secrets). */
+  /**
+   * Origin and path, without the query string (a query may carry secrets); a token in the path (the
+   * bearer token, any JWT, a refresh token the kit issued) shows as `[redacted]`.
+   */
   url: string;
   status: number;
   hadToken: boolean;
@@ -111,7 +120,9 @@ export interface MockAuthControls {
   advanceClock(ms: number): void;
   /**
    * Back to a freshly created server: forced failures, delay, clock offset and stats cleared, and every
-   * token issued so far forgotten (a new signing key), so no test inherits another's session.
+   * token issued so far forgotten (a new signing key), so no test inherits another's session. A request
+   * still in flight (a delayed refresh) is not recorded, and is answered as the reset server would:
+   * its tokens are forgotten, so 400 `invalid_grant` for a refresh, 401 `invalid_token` for a protected one.
    */
   reset(): void;
   /** Issue a token pair as a login would, without HTTP (not counted as a login). Throws for an unknown user. */

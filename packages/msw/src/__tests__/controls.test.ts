@@ -1,15 +1,16 @@
+import { delay, HttpResponse, http } from 'msw';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BASE_URL, claimsOf, getWith, login, refresh, useMockAuth } from './support';
 
-const { auth } = useMockAuth({ accessTokenTtlMs: 60_000, refreshTokenTtlMs: 600_000 });
+const { auth, server } = useMockAuth({ accessTokenTtlMs: 60_000, refreshTokenTtlMs: 600_000 });
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
-/** Real turns of the event loop (only setTimeout is faked) until the kit has received a refresh call. */
-async function refreshArrived(): Promise<void> {
-  while (auth.stats.refreshes === 0) await new Promise((resolve) => setImmediate(resolve));
+/** Real turns of the event loop (only setTimeout is faked) until the kit has received `count` refresh calls. */
+async function refreshArrived(count = 1): Promise<void> {
+  while (auth.stats.refreshes < count) await new Promise((resolve) => setImmediate(resolve));
 }
 
 describe('expireAccessTokens()', () => {
@@ -77,6 +78,22 @@ describe('failNextRefresh(count, kind)', () => {
 
     await expect(refresh(refreshToken)).rejects.toThrow(TypeError);
     expect((await refresh(refreshToken)).status).toBe(200);
+  });
+
+  it('applies a forced failure to the first of two delayed refreshes and lets the second through', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const { refreshToken } = await login();
+    auth.controls.delayRefresh(1_000);
+    auth.controls.failNextRefresh(1, 'server');
+    const first = refresh(refreshToken);
+    await refreshArrived(1);
+    const second = refresh(refreshToken);
+    await refreshArrived(2);
+
+    await vi.advanceTimersByTimeAsync(1_000);
+
+    expect([(await first).status, (await second).status]).toEqual([500, 200]);
+    expect(auth.stats.reuseDetected).toBe(0); // the forced failure did not spend the token
   });
 
   it('throws a TypeError for a kind it does not know or a negative count', () => {
@@ -191,6 +208,63 @@ describe('reset()', () => {
     expect((await refresh(fresh.refreshToken)).status).toBe(200);
     // The clock is back: a token issued now is not stamped two minutes ahead.
     expect((claimsOf(fresh.accessToken).iat as number) * 1000).toBeLessThan(Date.now() + 60_000);
+  });
+});
+
+describe('reset() with a request in flight', () => {
+  // A refresh waiting out its delay at reset() recorded its call in the fresh stats, which then disagreed.
+  it('drops a delayed refresh that started before it: 400 invalid_grant, recorded nowhere', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const { refreshToken } = await login();
+    auth.controls.delayRefresh(1_000);
+    const pending = refresh(refreshToken);
+    await refreshArrived();
+
+    auth.controls.reset();
+    await vi.advanceTimersByTimeAsync(1_000);
+
+    const late = await pending;
+    expect(late.status).toBe(400); // its token was forgotten by the reset
+    expect(await late.json()).toMatchObject({ error: 'invalid_grant' });
+    expect(auth.stats.refreshCalls).toHaveLength(auth.stats.refreshes);
+    expect(auth.stats).toMatchObject({ refreshes: 0, refreshCalls: [] });
+  });
+
+  it('drops a forced failure claimed before it: the late refresh gets the reset server’s answer', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const { refreshToken } = await login();
+    auth.controls.delayRefresh(1_000);
+    auth.controls.failNextRefresh(1, 'server');
+    const pending = refresh(refreshToken);
+    await refreshArrived();
+
+    auth.controls.reset();
+    await vi.advanceTimersByTimeAsync(1_000);
+
+    expect((await pending).status).toBe(400);
+    expect(auth.stats.refreshCalls).toEqual([]);
+  });
+
+  it('drops a protected request that started before it: 401 invalid_token, not recorded', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    let isHandling = false;
+    const slow = http.get(`${BASE_URL}/slow`, async () => {
+      isHandling = true;
+      await delay(1_000);
+      return HttpResponse.json({ slow: true });
+    });
+    server.use(auth.protect(slow));
+    const { accessToken } = await login();
+    const pending = getWith(`${BASE_URL}/slow`, accessToken);
+    while (!isHandling) await new Promise((resolve) => setImmediate(resolve));
+
+    auth.controls.reset();
+    await vi.advanceTimersByTimeAsync(1_000);
+
+    const late = await pending;
+    expect(late.status).toBe(401);
+    expect(await late.json()).toMatchObject({ error: 'invalid_token' });
+    expect(auth.stats.requests).toEqual([]);
   });
 });
 

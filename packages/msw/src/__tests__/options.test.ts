@@ -1,9 +1,13 @@
 import { createMockAuthServer } from '@reauth/msw';
 import { HttpResponse, http } from 'msw';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { claimsOf, getWith, login, postJson, refresh, useMockAuth } from './support';
 
 const { server } = useMockAuth();
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 describe('rotateRefreshTokens: false', () => {
   it('answers every refresh with the same refresh token, which keeps working', async () => {
@@ -119,5 +123,63 @@ describe('baseUrl, paths, users and realm', () => {
     const create = () => createMockAuthServer({ baseUrl: 'https://x.test', ...(options as object) });
     expect(create).toThrow(TypeError);
     expect(create).toThrow(message);
+  });
+
+  // Two users under one name made a Map keep the last: the first one's password silently stopped working.
+  it('throws a TypeError naming the username given to two users', () => {
+    const users = [
+      { username: 'alice', password: 'wonderland' },
+      { username: 'alice', password: 'looking-glass' },
+    ];
+    const create = () => createMockAuthServer({ baseUrl: 'https://dup.test', users });
+    expect(create).toThrow(TypeError);
+    expect(create).toThrow(/^\[reauth\/msw\] users has "alice" twice/);
+  });
+
+  // Routes are baseUrl + path, so after a "?" or "#" ("https://x.test?v=1/auth/login") none could match.
+  it.each([
+    ['a query', 'https://x.test/api?v=1'],
+    ['an empty query', 'https://x.test/api?'],
+    ['a fragment', 'https://x.test/#/'],
+  ])('throws a TypeError for a baseUrl with %s', (_, baseUrl) => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {}); // msw's own warning about a query
+    const create = () => createMockAuthServer({ baseUrl });
+    expect(create).toThrow(TypeError);
+    expect(create).toThrow(/^\[reauth\/msw\] baseUrl must not have a query or a fragment/);
+  });
+
+  // Pasted as is, `realm="my "app""` is no quoted-string (RFC 9110 §5.6.4): a parser read `my ` then garbage.
+  it('escapes " and \\ in the realm of every challenge, so it stays one quoted-string', async () => {
+    const auth = createMockAuthServer({ baseUrl: 'https://quoted.test', realm: 'my "app" \\ co' });
+    server.use(
+      ...auth.handlers,
+      auth.protect(
+        http.get('https://quoted.test/admin', () => HttpResponse.json({})),
+        { roles: ['admin'] },
+      ),
+    );
+    const { accessToken } = await login('alice', 'wonderland', 'https://quoted.test');
+    const challenges = await Promise.all(
+      [undefined, 'garbage', accessToken].map(async (token) =>
+        (await getWith('https://quoted.test/admin', token)).headers.get('www-authenticate'),
+      ),
+    );
+    const wrongPassword = await postJson('https://quoted.test/auth/login', {
+      username: 'alice',
+      password: 'x',
+    });
+    challenges.push(wrongPassword.headers.get('www-authenticate'));
+
+    for (const challenge of challenges) {
+      expect(challenge).toMatch(/^Bearer realm="(?:[^"\\]|\\.)*"(?:,|$)/);
+      expect(challenge?.startsWith('Bearer realm="my \\"app\\" \\\\ co"')).toBe(true);
+    }
+  });
+
+  // Escaping cannot help a line break or a control character: no header may carry one.
+  it('throws a TypeError for a realm a header cannot carry', () => {
+    const create = () => createMockAuthServer({ baseUrl: 'https://x.test', realm: 'my\r\napp' });
+    expect(create).toThrow(TypeError);
+    expect(create).toThrow(/^\[reauth\/msw\] realm expects text a header can carry/);
   });
 });

@@ -1,7 +1,8 @@
+import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { BASE_URL, claimsOf, getWith, login, postJson, refresh, useMockAuth } from './support';
 
-const { auth } = useMockAuth();
+const { auth, server } = useMockAuth();
 
 describe('stats', () => {
   it('records each protected request: method, url without query, status, hadToken, tokenId, at', async () => {
@@ -38,6 +39,29 @@ describe('stats', () => {
     }
     expect(auth.stats).toMatchObject({ logins: 1, refreshes: 2, reuseDetected: 1, logouts: 1 });
     expect(auth.stats.requests).toHaveLength(2);
+  });
+
+  // The query was dropped but the path kept, so a token in it (download links, `/files/:token`) was stored.
+  it('redacts a token carried in the path: the bearer, another access token, a refresh token', async () => {
+    server.use(auth.protect(http.get(`${BASE_URL}/download/:ticket`, () => HttpResponse.text('file'))));
+    const alice = await login();
+    const bob = await login('bob', 'builder');
+    const tickets = [alice.accessToken, bob.accessToken, bob.refreshToken, `${alice.refreshToken}.pdf`];
+
+    for (const ticket of tickets) {
+      expect((await getWith(`${BASE_URL}/download/${ticket}`, alice.accessToken)).status).toBe(200);
+    }
+
+    const text = JSON.stringify(auth.stats);
+    for (const secret of [alice.accessToken, alice.refreshToken, bob.accessToken, bob.refreshToken]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(auth.stats.requests.map((request) => request.url)).toEqual([
+      `${BASE_URL}/download/[redacted]`,
+      `${BASE_URL}/download/[redacted]`,
+      `${BASE_URL}/download/[redacted]`,
+      `${BASE_URL}/download/[redacted].pdf`,
+    ]);
   });
 
   it('is live: a reference taken before the requests sees them', async () => {
