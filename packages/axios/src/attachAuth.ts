@@ -112,11 +112,18 @@ export function attachAuth(
     };
     return request as unknown as InternalAxiosRequestConfig;
   };
-  const release = (config: Cancellable) => () => config[RELEASE]?.();
+  // Only where a CancelToken was listened to: a `finally` per waiting request costs memory in a burst.
+  const releasing = <T>(config: Cancellable, waiting: Promise<T>) => {
+    const release = config[RELEASE];
+    return release ? waiting.finally(release) : waiting;
+  };
   const request = (config: InternalAxiosRequestConfig) => {
     const ticket = authorize(withCancelToken(config), 0, config !== turn);
     return ticket instanceof Promise
-      ? ticket.then((ready) => sign(config, ready), cancelled(config)).finally(release(config))
+      ? releasing(
+          config,
+          ticket.then((ready) => sign(config, ready), cancelled(config)),
+        )
       : sign(config, ticket);
   };
   // Two registrations: when nothing has to wait (almost always) a synchronous one, so axios keeps its
@@ -172,10 +179,9 @@ export function attachAuth(
         shouldRefresh: hiddenByCors || shouldRefresh(error),
         body: config.data,
       };
-      const next = await authorizer
-        .handleUnauthorized(ticket, exchange)
-        .catch(cancelled(config))
-        .finally(release(config));
+      // Called first: a wait in it has read the signal (and listened to a CancelToken) by the time it returns.
+      const handling = authorizer.handleUnauthorized(ticket, exchange).catch(cancelled(config));
+      const next = await releasing(config, handling);
       if (!next) break;
       ticket = next;
       replayed = true;

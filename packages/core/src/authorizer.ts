@@ -115,7 +115,7 @@ class RequestTicket implements Ticket {
       let shown = redactUrl(resolveRequestUrl(url, baseURL)?.href ?? url);
       // The ticket's token and the session's too, wherever the URL carries them (opaque, any parameter name).
       for (const secret of [this.token, ...this.secrets()]) {
-        if (secret) shown = shown.split(secret).join('[redacted]');
+        if (secret && shown.includes(secret)) shown = shown.split(secret).join('[redacted]');
       }
       this.shown = shown;
     }
