@@ -1,4 +1,5 @@
 import {
+  type AuthEvent,
   createAuthorizer,
   createSession,
   type RefreshContext,
@@ -226,5 +227,65 @@ describe('ReauthDevtools outside development', () => {
     const { container } = render(<Nothing session={session} initialIsOpen />);
 
     expect(container.innerHTML).toBe('');
+  });
+});
+
+describe('ReauthDevtools never shows a token', () => {
+  // Signed download links carry tokens under names that say nothing (`?t=`, `?rt=`): hidden all the same.
+  it('hides the session’s own opaque tokens inside the URLs of queued requests', async () => {
+    const { session, send } = setup();
+    const accessToken = 'opaque-access-8c1f2e';
+    const refreshToken = 'opaque-refresh-77d0a1';
+    session.signIn({ accessToken, refreshToken, expiresIn: 30 }); // inside the leeway: requests queue
+    const { container } = render(<ReauthDevtools session={session} initialIsOpen />);
+    await flush();
+
+    act(() => {
+      send(`/files/report.pdf?t=${accessToken}`);
+      send(`/export?rt=${refreshToken}`);
+    });
+
+    expect(container.textContent).toContain('requestQueued');
+    for (const secret of [accessToken, refreshToken]) expect(container.innerHTML).not.toContain(secret);
+  });
+});
+
+describe('ReauthDevtools with a busy session', () => {
+  it('keeps only the last `size` events of thousands, and renders only those', async () => {
+    const { session } = setup();
+    render(<ReauthDevtools session={session} initialIsOpen size={50} />);
+    await flush();
+
+    act(() => {
+      for (let i = 0; i < 2_500; i++) {
+        session.signIn({ accessToken: `token-${i}` });
+        session.signOut();
+      }
+    });
+
+    const rows = within(screen.getByRole('list', { name: 'events' })).getAllByRole('listitem');
+    expect(rows).toHaveLength(50);
+  });
+
+  it('leaves no listener and no timer behind once unmounted', async () => {
+    const { session } = setup();
+    let listening = 0;
+    const on = session.on.bind(session);
+    session.on = ((type: '*', listener: (event: AuthEvent) => void) => {
+      listening += 1;
+      const off = on(type, listener);
+      return () => {
+        listening -= 1;
+        off();
+      };
+    }) as typeof session.on;
+    session.signIn({ accessToken: 'token', expiresIn: 600 });
+    const view = render(<ReauthDevtools session={session} initialIsOpen />);
+    await flush();
+    expect([listening, vi.getTimerCount()]).toEqual([1, 1]); // the event log, and the ticking expiry
+
+    view.unmount();
+
+    expect([listening, vi.getTimerCount()]).toEqual([0, 0]);
   });
 });

@@ -1,4 +1,4 @@
-import type { ReauthHandler } from '@reauth/core';
+import type { AuthEvent, ReauthHandler } from '@reauth/core';
 import { AuthProvider, type ReauthPrompt, useReauthPrompt } from '@reauth/react';
 import { act, render, renderHook } from '@testing-library/react';
 import { StrictMode } from 'react';
@@ -206,5 +206,61 @@ describe('useReauthPrompt()', () => {
     const [outcome] = await refuseRefresh(harness);
 
     expect(await outcome).toEqual({ code: 'SESSION_EXPIRED' });
+  });
+});
+
+const app = (harness: Harness, names = ['modal']) => (
+  <AuthProvider session={harness.session}>
+    {names.map((name) => (
+      <Prompt key={name} name={name} />
+    ))}
+  </AuthProvider>
+);
+
+describe('useReauthPrompt answered twice or late', () => {
+  it('cancels once when dismiss() is called twice, and a later complete() does not revive the callers', async () => {
+    const harness = createHarness();
+    const events: AuthEvent['type'][] = [];
+    harness.session.on('*', (event) => events.push(event.type));
+    render(app(harness));
+    const [outcome] = await refuseRefresh(harness);
+
+    await act(async () => {
+      prompts.modal?.dismiss();
+      prompts.modal?.dismiss();
+    });
+    expect(await outcome).toEqual({ code: 'REAUTH_CANCELLED' });
+    expect(events.filter((type) => type === 'reauthCancelled')).toHaveLength(1);
+
+    // complete() is signIn(): a late answer signs in, but the cancelled callers stay cancelled.
+    await act(async () => prompts.modal?.complete(harness.tokens('alice')));
+    expect(await outcome).toEqual({ code: 'REAUTH_CANCELLED' });
+    expect(prompts.modal?.isOpen).toBe(false);
+  });
+
+  it('opens the latest of two mounted prompts, and only that one', async () => {
+    const harness = createHarness();
+    render(app(harness, ['page', 'modal']));
+    await refuseRefresh(harness);
+    expect([prompts.page?.isOpen, prompts.modal?.isOpen]).toEqual([false, true]);
+  });
+});
+
+describe('<AuthProvider session> swapped while a prompt is open', () => {
+  it('dismisses the old session’s prompt, closes, and answers the new session’s next prompt', async () => {
+    const [first, second] = [createHarness(), createHarness()];
+    const view = render(app(first));
+    const [outcome] = await refuseRefresh(first);
+    expect(prompts.modal?.isOpen).toBe(true);
+
+    view.rerender(app(second));
+
+    expect(await outcome).toEqual({ code: 'REAUTH_CANCELLED' });
+    expect(prompts.modal?.isOpen).toBe(false);
+    const [next] = await refuseRefresh(second);
+    expect(prompts.modal?.isOpen).toBe(true);
+    const tokens = second.tokens('bob');
+    await act(async () => prompts.modal?.complete(tokens));
+    expect(await next).toEqual({ token: tokens.accessToken });
   });
 });
