@@ -81,8 +81,9 @@ export function attachAuth(
   // many requests keeps no listener of ours.
   const RELEASE = Symbol('reauth.release');
   type Cancellable = InternalAxiosRequestConfig & { [RELEASE]?: () => void };
-  // `allowAbsoluteUrls: false` makes axios join even an absolute URL to baseURL: the origin check must too.
-  const withCancelToken = (config: Cancellable): InternalAxiosRequestConfig => {
+  // The config itself is the AuthRequest (no copy per request), except with a CancelToken (above) or
+  // `allowAbsoluteUrls: false`, which makes axios join even an absolute URL to baseURL: the origin check must too.
+  const asAuthRequest = (config: Cancellable): InternalAxiosRequestConfig => {
     const { cancelToken, url = '', method, baseURL, skipAuth, signal: given, allowAbsoluteUrls } = config;
     const isJoined = allowAbsoluteUrls === false && !!baseURL;
     if (!cancelToken && !isJoined) return config;
@@ -118,7 +119,7 @@ export function attachAuth(
     return release ? waiting.finally(release) : waiting;
   };
   const request = (config: InternalAxiosRequestConfig) => {
-    const ticket = authorize(withCancelToken(config), 0, config !== turn);
+    const ticket = authorize(asAuthRequest(config), 0, config !== turn);
     return ticket instanceof Promise
       ? releasing(
           config,
