@@ -93,11 +93,25 @@ export function connectQueryClient(queryClient: QueryClient, session: Session): 
     lastSub = user.sub;
     if (isSwitch) switchUser();
   };
-  const switchUser = () => {
-    // In flight for the previous user: cancelled by the refetch; a mutation can't be (README says so).
-    queryClient.getMutationCache().clear();
+  const mutations = queryClient.getMutationCache();
+  // Mutations sent for the previous user can't be cancelled: when one settles, its callbacks have written its
+  // answer into the cache (setQueryData in onSuccess): forgotten and loaded again for the new user.
+  const previous = new Set<unknown>();
+  const reload = () => {
     forget();
-    void queryClient.refetchQueries({ type: 'active' });
+    void queryClient.refetchQueries({ type: 'active' }); // cancels the previous user's fetches in flight
+  };
+  const unsubscribeMutations = mutations.subscribe(({ mutation, type }) => {
+    if (type === 'updated' && previous.has(mutation) && mutation.state.status !== 'pending') {
+      previous.delete(mutation);
+      reload();
+    }
+  });
+  const switchUser = () => {
+    for (const mutation of mutations.getAll())
+      if (mutation.state.status === 'pending') previous.add(mutation);
+    mutations.clear();
+    reload();
   };
   const unsubscribeState = session.subscribe(onState);
   const unsubscribe = session.on('*', (event) => {
@@ -115,6 +129,7 @@ export function connectQueryClient(queryClient: QueryClient, session: Session): 
     if (connections.get(queryClient) === disconnect) connections.delete(queryClient);
     unsubscribe();
     unsubscribeState();
+    unsubscribeMutations();
     const current = queryClient.getDefaultOptions();
     if (current.queries?.retry === retry) {
       // Back to no retry of its own: TanStack's default again.

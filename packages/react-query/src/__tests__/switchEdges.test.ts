@@ -1,10 +1,16 @@
 import type { Session } from '@reauth/core';
 import { connectQueryClient } from '@reauth/react-query';
-import { InfiniteQueryObserver, keepPreviousData, QueryClient, QueryObserver } from '@tanstack/react-query';
+import {
+  InfiniteQueryObserver,
+  keepPreviousData,
+  MutationObserver,
+  QueryClient,
+  QueryObserver,
+} from '@tanstack/react-query';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTestSession, deferred, subOf, tokensFor } from './support/session';
 
-// Review tests: account switches in the shapes apps really use (pagination, infinite lists, mutations).
+// Account switches in the shapes apps really use (pagination, infinite lists, mutations).
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
@@ -76,6 +82,22 @@ describe('connectQueryClient at a switch: work in flight, initialData, subscribe
     await vi.waitFor(() => expect(observer.getCurrentResult().data?.pages).toEqual(['feed 0 of bob']));
     await new Promise((settled) => setTimeout(settled, 0));
     expect(JSON.stringify(client.getQueryData(['feed']))).not.toContain('alice');
+  });
+
+  // A mutation can't be cancelled: alice's, landing after bob signed in, runs its onSuccess, and the usual
+  // "update from the mutation response" writes alice's data into bob's cache; it is forgotten then.
+  it('keeps alice’s mutation result out of bob’s cache when it lands after the switch', async () => {
+    const { client, session } = setup();
+    const saved = deferred<string>();
+    const mutation = new MutationObserver(client, {
+      mutationFn: () => saved.promise,
+      onSuccess: (data: string) => client.setQueryData(['profile'], data),
+    });
+    const pending = mutation.mutate(undefined).catch(() => {});
+    session.signIn(tokensFor('bob'));
+    saved.resolve('profile of alice');
+    await pending;
+    expect(client.getQueryData(['profile'])).toBeUndefined();
   });
 
   // Was a bug (review, 2026-11-30): a refresh is not a sign-in, so a refresh answered with another user's token (a cookie-based refresh
