@@ -81,16 +81,25 @@ export function attachAuth(
   // many requests keeps no listener of ours.
   const RELEASE = Symbol('reauth.release');
   type Cancellable = InternalAxiosRequestConfig & { [RELEASE]?: () => void };
+  // axios's own joining (buildFullPath); an invalid URL fails the send anyway, with axios's error.
+  const fullUri = (config: InternalAxiosRequestConfig, url: string) => {
+    try {
+      return instance.getUri(config);
+    } catch {
+      return url;
+    }
+  };
   // The config itself is the AuthRequest (no copy per request), except with a CancelToken (above) or
   // `allowAbsoluteUrls: false`, which makes axios join even an absolute URL to baseURL: the origin check must too.
   const asAuthRequest = (config: Cancellable): InternalAxiosRequestConfig => {
-    const { cancelToken, url = '', method, baseURL, skipAuth, signal: given, allowAbsoluteUrls } = config;
-    const isJoined = allowAbsoluteUrls === false && !!baseURL;
-    if (!cancelToken && !isJoined) return config;
+    const { cancelToken, baseURL } = config;
+    const isJoined = config.allowAbsoluteUrls === false && !!baseURL;
+    if (!cancelToken && !isJoined) return config; // every request but those: nothing more read
+    const { url = '', method, skipAuth, signal: given } = config;
     let signal = given as AbortSignal | undefined;
     const request: AuthRequest = {
-      url: isJoined ? `${baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : url,
-      baseURL: isJoined ? undefined : baseURL,
+      url: isJoined ? fullUri(config, url) : url,
+      baseURL, // as axios has it (ignored beside the joined, absolute url): the authorizer copies nothing
       method,
       skipAuth,
       get signal() {

@@ -1,4 +1,4 @@
-import type { Session } from '@reauth/core';
+import type { Session, SessionState } from '@reauth/core';
 import type { Query, QueryClient } from '@tanstack/react-query';
 import { authRetry } from './authRetry';
 import { isAuthFailure } from './isAuthFailure';
@@ -77,7 +77,7 @@ export function connectQueryClient(queryClient: QueryClient, session: Session): 
   const initial = session.getState();
   let wasSignedOut = initial.status === 'signedOut';
   let lastSub: unknown = wasSignedOut ? undefined : (initial.user?.sub ?? {});
-  const onState = ({ status, user }: ReturnType<Session['getState']>) => {
+  const onState = ({ status, user }: SessionState) => {
     const isSignedOut = status === 'signedOut';
     // A state subscriber (a view) may render synchronously: this one is registered first, and acts first.
     if (isSignedOut && !wasSignedOut) {
