@@ -10,6 +10,8 @@ export function createServerState(baseNow: () => number) {
   // Bumped by reset(): work tagged with an older generation started on the server before it.
   let generation = 0;
   const failures: RefreshFailureKind[] = [];
+  // Hung refresh calls ('hang'), each waiting on its request's abort or on reset(): no timer holds them.
+  const hung = new Set<() => void>();
   // One object, mutated in place: `auth.stats` read at any time (or kept in a variable) is current.
   const stats: MockAuthStats = { ...counters(), requests: [], refreshCalls: [] };
 
@@ -24,6 +26,24 @@ export function createServerState(baseNow: () => number) {
     tagWork(): () => boolean {
       const tagged = generation;
       return () => tagged === generation;
+    },
+    /**
+     * Holds a hung refresh call until its request aborts (`'aborted'`) or the next reset() (`'reset'`),
+     * whichever comes first; either way nothing is left behind (no listener, no timer, no Set entry).
+     */
+    hang(signal: AbortSignal): Promise<'aborted' | 'reset'> {
+      if (signal.aborted) return Promise.resolve('aborted');
+      return new Promise((resolve) => {
+        const release = (why: 'aborted' | 'reset') => {
+          hung.delete(onReset);
+          signal.removeEventListener('abort', onAbort);
+          resolve(why);
+        };
+        const onAbort = () => release('aborted');
+        const onReset = () => release('reset');
+        hung.add(onReset);
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
     },
     /** The next forced failure, consumed; undefined when none is queued. */
     takeFailure: (): RefreshFailureKind | undefined => failures.shift(),
@@ -44,13 +64,15 @@ export function createServerState(baseNow: () => number) {
       Object.assign(stats, counters());
       stats.requests.length = 0;
       stats.refreshCalls.length = 0;
+      // A hung call is answered as the reset server would answer it: nothing stays pending into the next test.
+      for (const release of [...hung]) release();
     },
   };
 }
 
 export type ServerState = ReturnType<typeof createServerState>;
 
-const KINDS: readonly RefreshFailureKind[] = ['rejected', 'server', 'network'];
+const KINDS: readonly RefreshFailureKind[] = ['rejected', 'server', 'network', 'hang'];
 
 function assertMs(name: string, ms: number): void {
   if (!Number.isFinite(ms) || ms < 0) {

@@ -26,10 +26,19 @@ const REFUSALS: Record<Exclude<RedeemOutcome, 'ok'>, string> = {
   reused: 'The refresh token was already used; its whole family is now revoked',
 };
 
-function forcedFailure(kind: RefreshFailureKind): Response {
+function forcedFailure(kind: Exclude<RefreshFailureKind, 'hang'>): Response {
   if (kind === 'network') return HttpResponse.error();
   if (kind === 'server') return oauthError(500, 'server_error', 'A forced failure (failNextRefresh)');
   return oauthError(400, 'invalid_grant', 'The refresh token was refused (failNextRefresh)');
+}
+
+/**
+ * A 'hang': no answer until the client gives up (its abort reaches `request.signal`; the error answer is
+ * read by no one) or reset() comes, which answers as the reset server does for a forgotten token.
+ */
+async function hangUp(state: ServerState, request: Request): Promise<Response> {
+  const why = await state.hang(request.signal);
+  return why === 'aborted' ? HttpResponse.error() : oauthError(400, 'invalid_grant', REFUSALS.unknown);
 }
 
 /** The login, refresh, logout and me handlers. */
@@ -56,10 +65,10 @@ export function createRoutes({ urls, users, realm, state, store, guard }: RouteC
     stats.refreshes++;
     // A forced failure is claimed and the delay started on arrival (in request order, and a test with
     // fake timers sees the delay as soon as it sees the call); every outcome is decided after the
-    // delay, so a revocation made meanwhile applies.
+    // delay, so a revocation made meanwhile applies. A hang skips the delay: it is recorded at once.
     const failure = state.takeFailure();
     const body = readJsonObject(request);
-    if (state.refreshDelayMs() > 0) await delay(state.refreshDelayMs());
+    if (failure !== 'hang' && state.refreshDelayMs() > 0) await delay(state.refreshDelayMs());
     const presented = refreshTokenIn(await body);
     const record = (tokenId: string | null, outcome: RefreshRecord['outcome']) => {
       // Started before a reset(): the fresh stats are another test's, they must not count it.
@@ -68,7 +77,8 @@ export function createRoutes({ urls, users, realm, state, store, guard }: RouteC
     // The reset server has no forced failure queued; it would refuse the forgotten token below instead.
     if (failure !== undefined && isCurrent()) {
       record(store.idOf(presented), 'forced');
-      return forcedFailure(failure);
+      // Nothing is redeemed: the token it carried still refreshes once the client tries again.
+      return failure === 'hang' ? hangUp(state, request) : forcedFailure(failure);
     }
     if (presented === null) {
       record(null, 'malformed');

@@ -47,10 +47,18 @@ export interface MockAuthServerOptions {
 }
 
 /**
- * How a forced refresh failure looks: `rejected` = 400 `invalid_grant` (terminal for the SDK),
- * `server` = 500, `network` = a network error (`HttpResponse.error()`).
+ * How a forced refresh failure looks; none of them spends the refresh token presented:
+ * - `'rejected'`: 400 `invalid_grant` (terminal for the SDK: re-authentication);
+ * - `'server'`: 500 `server_error` (transient: tokens kept);
+ * - `'network'`: a network error (`HttpResponse.error()`, fetch rejects with a TypeError; transient);
+ * - `'hang'`: never answered (a refresh timeout on the client). Recorded as `'forced'` on arrival, it
+ *   stays pending until the request is aborted (then it ends with a network error no one reads) or until
+ *   `reset()`, which answers it 400 `invalid_grant` and leaves it out of the new stats. Only msw/node with
+ *   `fetch` passes the client's abort on; with axios in Node or a service worker (`setupWorker`) the
+ *   client still gives up on its side, but the handler waits for `reset()`. No timer is involved, and
+ *   it ignores `delayRefresh`: the hang starts at once.
  */
-export type RefreshFailureKind = 'rejected' | 'server' | 'network';
+export type RefreshFailureKind = 'rejected' | 'server' | 'network' | 'hang';
 
 /** The body of a successful login or refresh: the shape `session.signIn` takes. */
 export interface TokenResponse {
@@ -112,9 +120,15 @@ export interface MockAuthControls {
   expireAccessTokens(): void;
   /** Every refresh token issued so far is revoked (400 `invalid_grant`). */
   revokeRefreshTokens(): void;
-  /** The next `count` refresh calls (default 1) fail as `kind` (default `'rejected'`). */
+  /**
+   * The next `count` refresh calls (default 1) fail as `kind` (default `'rejected'`): see
+   * {@link RefreshFailureKind}, `'hang'` included (never answered until aborted or `reset()`).
+   */
   failNextRefresh(count?: number, kind?: RefreshFailureKind): void;
-  /** Every refresh answer waits `ms` first (msw's `delay`), until `reset()` or `delayRefresh(0)`. */
+  /**
+   * Every refresh answer waits `ms` first (msw's `delay`), until `reset()` or `delayRefresh(0)`. A call
+   * forced to `'hang'` skips the wait (it never answers anyway); the calls after it are delayed as usual.
+   */
   delayRefresh(ms: number): void;
   /** Move the kit's clock ahead: `iat`/`exp` of new tokens and every expiry check follow it. */
   advanceClock(ms: number): void;

@@ -97,7 +97,7 @@ describe('failNextRefresh(count, kind)', () => {
   });
 
   it('throws a TypeError for a kind it does not know or a negative count', () => {
-    expect(() => auth.controls.failNextRefresh(1, 'hang' as never)).toThrow(TypeError);
+    expect(() => auth.controls.failNextRefresh(1, 'hung' as never)).toThrow(TypeError);
     expect(() => auth.controls.failNextRefresh(-1)).toThrow(TypeError);
   });
 });
