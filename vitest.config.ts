@@ -27,6 +27,10 @@ export default defineConfig({
       unit('devtools', 'happy-dom'),
       {
         extends: true,
+        test: { name: 'playground', root: './examples/playground', environment: 'happy-dom' },
+      },
+      {
+        extends: true,
         test: { name: 'bench', root: './bench', environment: 'node', include: ['__tests__/**/*.test.ts'] },
       },
       {

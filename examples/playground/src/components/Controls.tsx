@@ -1,0 +1,121 @@
+import { isAuthError } from '@reauth/core';
+import { useAuth } from '@reauth/react';
+import { useState } from 'react';
+import type { ControlName } from '../mock/protocol';
+import { usePlayground } from '../usePlayground';
+
+interface BurstResult {
+  ok: number;
+  failed: Record<string, number>;
+}
+
+const BURST = 20;
+
+/** Why a request of the burst failed, as a short code. */
+const failureCode = (error: unknown) =>
+  isAuthError(error)
+    ? error.code
+    : ((error as { response?: { status?: number } }).response?.status?.toString() ?? 'network');
+
+/** Fires 20 requests at once and tells how they ended. */
+function Burst() {
+  const { api } = usePlayground();
+  const [result, setResult] = useState<BurstResult | null>(null);
+  const [isRunning, setIsRunning] = useState(false);
+
+  async function fire() {
+    setIsRunning(true);
+    setResult(null);
+    const settled = await Promise.allSettled(
+      Array.from({ length: BURST }, (_, index) => api.get(`/pulse/${index + 1}`)),
+    );
+    const failed: Record<string, number> = {};
+    for (const outcome of settled) {
+      if (outcome.status === 'rejected') {
+        const code = failureCode(outcome.reason);
+        failed[code] = (failed[code] ?? 0) + 1;
+      }
+    }
+    setResult({ ok: settled.filter((outcome) => outcome.status === 'fulfilled').length, failed });
+    setIsRunning(false);
+  }
+
+  return (
+    <div className="burst">
+      <button type="button" className="primary" onClick={fire} disabled={isRunning}>
+        Fire {BURST} requests
+      </button>
+      <output data-testid="burst-result" data-ok={result?.ok} aria-live="polite">
+        {isRunning && 'in flight…'}
+        {result &&
+          `${result.ok} / ${BURST} succeeded${Object.entries(result.failed)
+            .map(([code, count]) => ` · ${count} × ${code}`)
+            .join('')}`}
+      </output>
+    </div>
+  );
+}
+
+const LEVERS: { label: string; hint: string; control: ControlName; args?: unknown[] }[] = [
+  {
+    label: 'Expire access token',
+    hint: 'The server refuses the current token (401 invalid_token); the client still thinks it valid.',
+    control: 'expireAccessTokens',
+  },
+  {
+    label: 'Revoke refresh token',
+    hint: 'The next refresh is refused (400 invalid_grant): the login modal takes over.',
+    control: 'revokeRefreshTokens',
+  },
+  {
+    label: 'Next refresh fails (500)',
+    hint: 'A transient fault: waiting requests fail with REFRESH_UNAVAILABLE, the session and its refresh token stay.',
+    control: 'failNextRefresh',
+    args: [1, 'server'],
+  },
+  {
+    label: 'Next refresh hangs',
+    hint: 'No answer at all: after 4 s the waiting requests fail with REFRESH_TIMEOUT; the refresh token is kept.',
+    control: 'failNextRefresh',
+    args: [1, 'hang'],
+  },
+];
+
+/** The levers on the mock server, and the request burst. */
+export function Controls() {
+  const { mockApi, queryClient } = usePlayground();
+  const isAuthenticated = useAuth((auth) => auth.isAuthenticated);
+  const [armed, setArmed] = useState<string | null>(null);
+
+  return (
+    <section className="card controls" aria-labelledby="controls-title">
+      <h2 id="controls-title">Controls</h2>
+      <p className="muted">Pull a lever, then make requests: refetch the dashboard or fire a burst.</p>
+      <ul className="levers">
+        {LEVERS.map((lever) => (
+          <li key={lever.label}>
+            <button
+              type="button"
+              onClick={async () => {
+                await mockApi.control(lever.control, ...(lever.args ?? []));
+                setArmed(lever.label);
+              }}
+            >
+              {lever.label}
+            </button>
+            <span className="muted">{lever.hint}</span>
+          </li>
+        ))}
+      </ul>
+      <p className="armed" aria-live="polite">
+        {armed && `Done: ${armed.toLowerCase()}.`}
+      </p>
+      <div className="request-actions">
+        <button type="button" disabled={!isAuthenticated} onClick={() => queryClient.invalidateQueries()}>
+          Refetch dashboard
+        </button>
+        <Burst />
+      </div>
+    </section>
+  );
+}

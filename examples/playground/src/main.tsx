@@ -1,0 +1,34 @@
+import { AuthProvider } from '@reauth/react';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { startMockApi } from './mock/startMockApi';
+import { createPlayground } from './setup';
+import { PlaygroundProvider } from './usePlayground';
+import './styles.css';
+
+const root = document.getElementById('root');
+if (!root) throw new Error('[playground] index.html has no #root');
+
+startMockApi().then(
+  (mockApi) => {
+    const playground = createPlayground(mockApi);
+    // For the browser tests and the curious: the session, the kit's controls and counters.
+    Object.assign(window, { playground });
+    createRoot(root).render(
+      <StrictMode>
+        <QueryClientProvider client={playground.queryClient}>
+          <AuthProvider session={playground.session}>
+            <PlaygroundProvider value={playground}>
+              <App />
+            </PlaygroundProvider>
+          </AuthProvider>
+        </QueryClientProvider>
+      </StrictMode>,
+    );
+  },
+  (error: unknown) => {
+    root.textContent = `The mock API did not start: ${String(error)}. The playground needs a browser with service workers, on http://localhost or https.`;
+  },
+);

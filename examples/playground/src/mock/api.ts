@@ -1,0 +1,76 @@
+import { createMockAuthServer, type MockAuthServer } from '@reauth/msw';
+import { delay, HttpResponse, http } from 'msw';
+
+/** The two demo users: the sign-in card offers both. */
+export const DEMO_USERS = [
+  { username: 'alice', password: 'wonderland', roles: ['user'], title: 'Alice — user' },
+  { username: 'bob', password: 'builder', roles: ['user', 'admin'], title: 'Bob — user + admin' },
+] as const;
+
+/** Where the mock API lives: the page's own origin, so the session's default allowed origin covers it. */
+export const apiBase = (origin: string) => `${origin}/api`;
+
+// A believable API answers in tens to hundreds of milliseconds: enough for the timeline to draw the sends.
+const latency = () => delay(120 + Math.round(Math.random() * 180));
+
+const PROJECTS = [
+  { id: 1, name: 'Checkout rewrite', status: 'on track' },
+  { id: 2, name: 'Search relevance', status: 'at risk' },
+  { id: 3, name: 'Mobile onboarding', status: 'done' },
+];
+
+/**
+ * The playground's whole backend: the @reauth/msw kit (login, rotating refresh, reuse detection) and the
+ * app's resources behind `protect()`. Runs in a SharedWorker, so every tab of the playground talks to one
+ * server, as tabs of a real app talk to one backend.
+ */
+export function createPlaygroundApi(origin: string): MockAuthServer {
+  const base = apiBase(origin);
+  const auth = createMockAuthServer({
+    baseUrl: base,
+    users: DEMO_USERS.map(({ username, password, roles }) => ({ username, password, roles: [...roles] })),
+    // Long enough that the background refresh (at half the lifetime) stays out of a demo's way.
+    accessTokenTtlMs: 5 * 60_000,
+    realm: 'reauth-playground',
+  });
+  const protectedRoutes = [
+    auth.protect(
+      http.get(`${base}/profile`, async () => {
+        await latency();
+        return HttpResponse.json({ plan: 'Team', seats: 12, memberSince: '2024-03-01' });
+      }),
+    ),
+    auth.protect(
+      http.get(`${base}/projects`, async () => {
+        await latency();
+        return HttpResponse.json(PROJECTS);
+      }),
+    ),
+    auth.protect(
+      http.get(`${base}/notifications`, async () => {
+        await latency();
+        return HttpResponse.json([
+          { id: 1, text: 'Deploy #412 finished' },
+          { id: 2, text: 'Search relevance is at risk' },
+        ]);
+      }),
+    ),
+    auth.protect(
+      http.get(`${base}/admin/audit`, async () => {
+        await latency();
+        return HttpResponse.json([
+          { id: 1, who: 'bob', what: 'rotated the signing key' },
+          { id: 2, who: 'alice', what: 'signed in from a new device' },
+        ]);
+      }),
+      { roles: ['admin'] },
+    ),
+    auth.protect(
+      http.get(`${base}/pulse/:n`, async ({ params }) => {
+        await latency();
+        return HttpResponse.json({ n: Number(params.n) });
+      }),
+    ),
+  ];
+  return { ...auth, handlers: [...auth.handlers, ...protectedRoutes] };
+}

@@ -1,0 +1,46 @@
+import { attachAuth } from '@reauth/axios';
+import { createSession, type Session } from '@reauth/core';
+import { connectQueryClient } from '@reauth/react-query';
+import { QueryClient } from '@tanstack/react-query';
+import axios, { type AxiosInstance } from 'axios';
+import { apiBase } from './mock/api';
+import type { MockApi } from './mock/startMockApi';
+import { createTimeline, type Timeline } from './timeline/createTimeline';
+
+/** Everything the playground's components use, made once at start-up. */
+export interface Playground {
+  session: Session;
+  /** The app's axios instance: `attachAuth` on it, and the timeline recording every send. */
+  api: AxiosInstance;
+  queryClient: QueryClient;
+  timeline: Timeline;
+  mockApi: MockApi;
+}
+
+/**
+ * The setup an app writes once: a session whose `refresh` calls the API, an axios instance with attachAuth,
+ * a QueryClient connected to the session. The timeline is the playground's own addition.
+ */
+export function createPlayground(mockApi: MockApi): Playground {
+  const session = createSession({
+    refresh: async ({ refreshToken, signal }) =>
+      (await api.post('/auth/refresh', { refreshToken }, { skipAuth: true, signal })).data,
+    // Short, so the "next refresh hangs" control shows REFRESH_TIMEOUT within seconds (default 15 s).
+    refreshTimeoutMs: 4_000,
+    // The default storage is memory (safest against XSS); crossTab (on by default in browsers) still gives
+    // every tab the same session: a new tab asks the open ones for it.
+  });
+  const timeline = createTimeline(session);
+  const api = axios.create({
+    baseURL: apiBase(location.origin),
+    adapter: timeline.wrapAdapter(axios.getAdapter(axios.defaults.adapter)),
+  });
+  attachAuth(api, session);
+  timeline.trackRequests(api);
+
+  const queryClient = new QueryClient({
+    defaultOptions: { queries: { staleTime: 30_000, refetchOnWindowFocus: false } },
+  });
+  connectQueryClient(queryClient, session);
+  return { session, api, queryClient, timeline, mockApi };
+}

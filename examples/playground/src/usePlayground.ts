@@ -1,0 +1,20 @@
+import type { MockAuthStats } from '@reauth/msw';
+import { createContext, useContext, useSyncExternalStore } from 'react';
+import type { Playground } from './setup';
+
+const PlaygroundContext = createContext<Playground | null>(null);
+
+export const PlaygroundProvider = PlaygroundContext.Provider;
+
+/** The playground's session, axios instance, timeline and mock server. */
+export function usePlayground(): Playground {
+  const playground = useContext(PlaygroundContext);
+  if (!playground) throw new Error('[playground] usePlayground needs <PlaygroundProvider>');
+  return playground;
+}
+
+/** The mock server's counters, live (they change on requests from every tab). */
+export function useKitStats(): MockAuthStats | null {
+  const { mockApi } = usePlayground();
+  return useSyncExternalStore(mockApi.subscribe, mockApi.current);
+}

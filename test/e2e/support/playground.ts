@@ -1,0 +1,109 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { MockAuthStats } from '@reauth/msw';
+import type { Page } from 'playwright-core';
+import { build } from 'vite';
+
+const playgroundRoot = fileURLToPath(new URL('../../../examples/playground', import.meta.url));
+const packages = ['core', 'axios', 'fetch', 'msw', 'react', 'react-query', 'devtools'];
+const source = (name: string) =>
+  fileURLToPath(new URL(`../../../packages/${name}/src/index.ts`, import.meta.url));
+
+/**
+ * Builds the playground as `vite build` does (production mode), from the packages' sources, as every other
+ * test uses them: `npm test` runs before the packages are built.
+ */
+export async function buildPlayground(): Promise<{ outDir: string; remove(): Promise<void> }> {
+  const outDir = await mkdtemp(join(tmpdir(), 'reauth-playground-'));
+  // Vite builds for production unless NODE_ENV says otherwise, and vitest sets it to 'test'.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  await build({
+    root: playgroundRoot,
+    configFile: join(playgroundRoot, 'vite.config.ts'),
+    logLevel: 'error',
+    resolve: { alias: Object.fromEntries(packages.map((name) => [`@reauth/${name}`, source(name)])) },
+    build: { outDir, emptyOutDir: true },
+  }).finally(() => {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  });
+  return { outDir, remove: () => rm(outDir, { recursive: true, force: true }) };
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+};
+
+/** Serves a built app on 127.0.0.1 (a secure context: service workers and SharedWorkers run there). */
+export async function serveStatic(dir: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname));
+    let file = join(dir, path);
+    if (!file.startsWith(dir) || !existsSync(file) || statSync(file).isDirectory())
+      file = join(dir, 'index.html');
+    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+interface PlaygroundWindow {
+  playground: {
+    mockApi: { getStats(): Promise<MockAuthStats>; mode: string };
+    session: { getAccessToken(): Promise<string | null> };
+  };
+}
+
+/** The mock server's counters, asked from the page (the same numbers the page shows). */
+export const kitStats = (page: Page): Promise<MockAuthStats> =>
+  page.evaluate(() => (window as unknown as PlaygroundWindow).playground.mockApi.getStats());
+
+/** Opens the playground and waits until its mock API answers. Uncaught page errors are collected. */
+export async function openPlayground(page: Page, url: string): Promise<{ errors: string[] }> {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(url);
+  await page.waitForFunction(() => 'playground' in window);
+  // Chromium has SharedWorker: the API must be the one server every tab shares, not a per-tab fallback.
+  const mode = await page.evaluate(() => (window as unknown as PlaygroundWindow).playground.mockApi.mode);
+  if (mode !== 'shared') throw new Error(`the playground's mock API runs in mode "${mode}", not "shared"`);
+  return { errors };
+}
+
+/** Signs in through the form on the signed-out page. */
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
+  const form = page.locator('.sign-in');
+  await form.getByLabel('Username').fill(username);
+  await form.getByLabel('Password').fill(password);
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('session-status').and(page.locator('[data-status="signedIn"]')).waitFor();
+}
+
+/** The statuses the kit answered, per protected URL path, in order. */
+export function statusesByPath(stats: MockAuthStats): Record<string, number[]> {
+  const byPath: Record<string, number[]> = {};
+  for (const request of stats.requests) {
+    const path = new URL(request.url).pathname;
+    byPath[path] = [...(byPath[path] ?? []), request.status];
+  }
+  return byPath;
+}
