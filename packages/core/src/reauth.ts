@@ -28,6 +28,8 @@ export interface ReauthDeps {
   setState(state: Partial<SessionState>): void;
   signIn: Session['signIn'];
   endSession(error: AuthError): void;
+  /** Tells the other tabs that the session ended (they share it). */
+  signOutOtherTabs(): void;
 }
 
 /**
@@ -71,12 +73,22 @@ export function requireReauth(
   return current.done.promise;
 }
 
-/** Cancels the prompt `which` if it is still the open one: the session ends with `REAUTH_CANCELLED`. */
-export function dismissReauth(ctx: ReauthDeps, which: Reauth | null, cause?: unknown): void {
+/**
+ * Cancels the prompt `which` if it is still the open one: the session ends with `REAUTH_CANCELLED`, and, when
+ * the user chose it (`isEverywhere`), in the other tabs too: their prompts for the same session close.
+ */
+export function dismissReauth(
+  ctx: ReauthDeps,
+  which: Reauth | null,
+  cause?: unknown,
+  isEverywhere = true,
+): void {
   if (!which || ctx.reauth !== which) return;
   const error = new AuthError('REAUTH_CANCELLED', { cause });
   ctx.emit({ type: 'reauthCancelled', error });
-  if (ctx.reauth === which) ctx.endSession(error); // unless a listener signed in meanwhile
+  if (ctx.reauth !== which) return; // a listener signed in meanwhile
+  ctx.endSession(error);
+  if (isEverywhere) ctx.signOutOtherTabs();
 }
 
 /**
@@ -92,7 +104,8 @@ export function addReauthHandler(ctx: ReauthDeps, handler: ReauthHandler): () =>
   return () => {
     const index = ctx.handlers.indexOf(entry);
     if (index >= 0) ctx.handlers.splice(index, 1);
-    // Its prompt is open: no one can answer it now, so nothing may wait on it.
-    if (ctx.reauth?.entry === entry) dismissReauth(ctx, ctx.reauth);
+    // Its prompt is open: no one can answer it now, so nothing may wait on it. Only here: another tab's prompt
+    // may still be answered, so the other tabs are not signed out.
+    if (ctx.reauth?.entry === entry) dismissReauth(ctx, ctx.reauth, undefined, false);
   };
 }

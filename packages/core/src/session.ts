@@ -100,6 +100,7 @@ export function createSession(options: SessionOptions = {}): Session {
     },
     hasReauthHandler: () => ctx.handlers.length > 0,
     requireReauth: (reason) => requireReauth(ctx, reason),
+    signOutOtherTabs: () => ctx.tabs?.signOut(),
   };
   const tabs = crossTab && connectSessionTabs(ctx, crossTab);
   ctx.tabs = tabs;

@@ -367,6 +367,82 @@ describe('cross-tab: one refresh at a time', () => {
   });
 });
 
+describe('cross-tab: a dismissed prompt', () => {
+  /** Two tabs signed in, each with a prompt that waits; A's refresh is refused, so both prompt. */
+  async function bothPrompting() {
+    const {
+      tabs: [a, b],
+      call,
+    } = openTabs(2);
+    await signInAll(a as Session);
+    const signals: Record<'a' | 'b', AbortSignal[]> = { a: [], b: [] };
+    const unregister = {
+      a: (a as Session).onReauth(({ signal }) => {
+        signals.a.push(signal);
+        return new Promise(() => {});
+      }),
+      b: (b as Session).onReauth(({ signal }) => {
+        signals.b.push(signal);
+        return new Promise(() => {});
+      }),
+    };
+    await vi.advanceTimersByTimeAsync(60_000);
+    const waiting = { a: track((a as Session).getAccessToken()), b: track((b as Session).getAccessToken()) };
+    await vi.advanceTimersByTimeAsync(50);
+    call(0).reject(httpError(400));
+    await settle();
+    expect([(a as Session).getState().status, (b as Session).getState().status]).toEqual([
+      'reauthRequired',
+      'reauthRequired',
+    ]);
+    return { a: a as Session, b: b as Session, signals, unregister, waiting };
+  }
+
+  it('cancelling the prompt in one tab signs the others out: their prompts close, their requests reject', async () => {
+    const { a, b, signals, waiting } = await bothPrompting();
+    a.cancelReauth();
+    await settle();
+    expect(rejection(waiting.a).code).toBe('REAUTH_CANCELLED');
+    expect(rejection(waiting.b).code).toBe('SIGNED_OUT');
+    expect(signals.b[0]?.aborted).toBe(true);
+    expect(b.getState()).toMatchObject({ status: 'signedOut', user: null });
+  });
+
+  it('a prompt that answers null counts as cancelled in every tab', async () => {
+    const {
+      tabs: [a, b],
+      call,
+    } = openTabs(2);
+    await signInAll(a as Session);
+    (a as Session).onReauth(async () => null);
+    const promptB = vi.fn(() => new Promise<null>(() => {}));
+    (b as Session).onReauth(promptB);
+    await vi.advanceTimersByTimeAsync(60_000);
+    const waitingB = track((b as Session).getAccessToken());
+    const fromA = track((a as Session).refresh());
+    await vi.advanceTimersByTimeAsync(50);
+    call(0).reject(httpError(400));
+    // The refusal reaches the other tab, its prompt answers null, the sign-out comes back: a few timer ticks.
+    await vi.advanceTimersByTimeAsync(10);
+    expect(rejection(fromA).code).toBe('REAUTH_CANCELLED');
+    expect(rejection(waitingB).code).toBe('SIGNED_OUT');
+    expect((b as Session).getState().status).toBe('signedOut');
+  });
+
+  it("unmounting the prompt in one tab ends that tab's session only: another tab's prompt can still be answered", async () => {
+    const { a, b, signals, unregister, waiting } = await bothPrompting();
+    unregister.a();
+    await settle();
+    expect(rejection(waiting.a).code).toBe('REAUTH_CANCELLED');
+    expect(a.getState().status).toBe('signedOut');
+    expect(b.getState().status).toBe('reauthRequired');
+    expect(signals.b[0]?.aborted).toBe(false);
+    b.signIn({ accessToken: 'access-again', refreshToken: 'refresh-again', expiresIn: 60 });
+    await settle();
+    expect(waiting.b.value).toBe('access-again');
+  });
+});
+
 describe('cross-tab: the lock', () => {
   it('uses Web Locks where present, named after the channel, instead of the lease', async () => {
     const { lock, requests } = inProcessLock();
