@@ -27,8 +27,10 @@ export function createPlayground(mockApi: MockApi): Playground {
       (await api.post('/auth/refresh', { refreshToken }, { skipAuth: true, signal })).data,
     // Short, so the "next refresh hangs" control shows REFRESH_TIMEOUT within seconds (default 15 s).
     refreshTimeoutMs: 4_000,
-    // The default storage is memory (safest against XSS); crossTab (on by default in browsers) still gives
-    // every tab the same session: a new tab asks the open ones for it.
+    // The default storage is memory (safest against XSS); crossTab still gives every tab the same session: a
+    // new tab asks the open ones for it. Only where the tabs share one mock server: tokens of another tab's
+    // server would be refused by this one's.
+    crossTab: mockApi.mode === 'shared',
   });
   const timeline = createTimeline(session);
   const api = axios.create({

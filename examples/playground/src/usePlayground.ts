@@ -1,5 +1,5 @@
-import type { MockAuthStats } from '@reauth/msw';
 import { createContext, useContext, useSyncExternalStore } from 'react';
+import type { KitSummary } from './mock/protocol';
 import type { Playground } from './setup';
 
 const PlaygroundContext = createContext<Playground | null>(null);
@@ -14,7 +14,7 @@ export function usePlayground(): Playground {
 }
 
 /** The mock server's counters, live (they change on requests from every tab). */
-export function useKitStats(): MockAuthStats | null {
+export function useKitStats(): KitSummary | null {
   const { mockApi } = usePlayground();
   return useSyncExternalStore(mockApi.subscribe, mockApi.current);
 }

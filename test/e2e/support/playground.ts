@@ -7,10 +7,12 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MockAuthStats } from '@reauth/msw';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
+import { build, createServer as createViteServer } from 'vite';
+import { expect } from 'vitest';
 
 const playgroundRoot = fileURLToPath(new URL('../../../examples/playground', import.meta.url));
 const packages = ['core', 'axios', 'fetch', 'msw', 'react', 'react-query', 'devtools'];
+const aliases = () => Object.fromEntries(packages.map((name) => [`@reauth/${name}`, source(name)]));
 const source = (name: string) =>
   fileURLToPath(new URL(`../../../packages/${name}/src/index.ts`, import.meta.url));
 
@@ -27,13 +29,32 @@ export async function buildPlayground(): Promise<{ outDir: string; remove(): Pro
     root: playgroundRoot,
     configFile: join(playgroundRoot, 'vite.config.ts'),
     logLevel: 'error',
-    resolve: { alias: Object.fromEntries(packages.map((name) => [`@reauth/${name}`, source(name)])) },
+    resolve: { alias: aliases() },
     build: { outDir, emptyOutDir: true },
   }).finally(() => {
     if (nodeEnv === undefined) delete process.env.NODE_ENV;
     else process.env.NODE_ENV = nodeEnv;
   });
   return { outDir, remove: () => rm(outDir, { recursive: true, force: true }) };
+}
+
+/**
+ * Starts the playground's Vite dev server, what `npm start` runs (development mode, StrictMode, the SharedWorker
+ * served from its TypeScript source), on a free port of 127.0.0.1, from the packages' sources.
+ */
+export async function startPlaygroundDevServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = await createViteServer({
+    root: playgroundRoot,
+    configFile: join(playgroundRoot, 'vite.config.ts'),
+    logLevel: 'error',
+    mode: 'development',
+    resolve: { alias: aliases() },
+    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+  });
+  await server.listen();
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('the dev server has no local URL');
+  return { url, close: () => server.close() };
 }
 
 const TYPES: Record<string, string> = {
@@ -77,17 +98,45 @@ interface PlaygroundWindow {
 export const kitStats = (page: Page): Promise<MockAuthStats> =>
   page.evaluate(() => (window as unknown as PlaygroundWindow).playground.mockApi.getStats());
 
-/** Opens the playground and waits until its mock API answers. Uncaught page errors are collected. */
-export async function openPlayground(page: Page, url: string): Promise<{ errors: string[] }> {
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
+/** What a page said while a test ran: uncaught errors, and every console line (to look for secrets in). */
+export interface PageLog {
+  errors: string[];
+  console: string[];
+}
+
+/** Opens the playground and waits until its mock API answers; records the page's errors and console. */
+export async function openPlayground(page: Page, url: string, log: PageLog): Promise<void> {
+  page.on('pageerror', (error) => log.errors.push(error.message));
+  page.on('console', (message) => log.console.push(message.text()));
   await page.goto(url);
-  await page.waitForFunction(() => 'playground' in window);
+  await page.waitForFunction(() => 'playground' in window, null, { timeout: 30_000 });
   // Chromium has SharedWorker: the API must be the one server every tab shares, not a per-tab fallback.
   const mode = await page.evaluate(() => (window as unknown as PlaygroundWindow).playground.mockApi.mode);
   if (mode !== 'shared') throw new Error(`the playground's mock API runs in mode "${mode}", not "shared"`);
-  return { errors };
 }
+
+/** Pulls a lever of the Controls card and waits until the mock server has done it. */
+export async function pull(page: Page, lever: string): Promise<void> {
+  const done = page.getByTestId('lever-done');
+  const count = Number(await done.getAttribute('data-count'));
+  await page.getByRole('button', { name: lever, exact: true }).click();
+  await page.locator(`[data-testid="lever-done"][data-count="${count + 1}"]`).waitFor();
+  expect(await done.textContent()).toBe(`Done: ${lever.toLowerCase()}.`);
+}
+
+/** The timeline's rows for requests whose path starts with `prefix`: "<sends> <outcome> <final status>". */
+export const timelineRows = (page: Page, prefix: string): Promise<string[]> =>
+  page
+    .locator(`[data-testid="timeline-request"][data-path^="${prefix}"]`)
+    .evaluateAll((rows) =>
+      rows.map(
+        (row) =>
+          `${row.getAttribute('data-sends')} ${row.getAttribute('data-outcome')} ${row.getAttribute('data-status')}`,
+      ),
+    );
+
+/** Token-shaped strings: a JWT (the kit's access tokens) or 64 hex digits (its refresh tokens). */
+export const TOKEN_SHAPES = /eyJ[\w-]{10,}\.[\w-]{10,}|\b[0-9a-f]{64}\b/;
 
 /** Signs in through the form on the signed-out page. */
 export async function signIn(page: Page, username: string, password: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { isAuthError } from '@reauth/core';
 import { useAuth } from '@reauth/react';
+import { isAxiosError } from 'axios';
 import { useState } from 'react';
 import type { ControlName } from '../mock/protocol';
 import { usePlayground } from '../usePlayground';
@@ -12,10 +13,12 @@ interface BurstResult {
 const BURST = 20;
 
 /** Why a request of the burst failed, as a short code. */
-const failureCode = (error: unknown) =>
-  isAuthError(error)
-    ? error.code
-    : ((error as { response?: { status?: number } }).response?.status?.toString() ?? 'network');
+const failureCode = (error: unknown) => {
+  if (isAuthError(error)) return error.code;
+  if (isAxiosError(error))
+    return error.response ? `HTTP ${error.response.status}` : (error.code ?? 'ERR_NETWORK');
+  return 'error';
+};
 
 /** Fires 20 requests at once and tells how they ended. */
 function Burst() {
@@ -59,7 +62,7 @@ function Burst() {
 const LEVERS: { label: string; hint: string; control: ControlName; args?: unknown[] }[] = [
   {
     label: 'Expire access token',
-    hint: 'The server refuses the current token (401 invalid_token); the client still thinks it valid.',
+    hint: 'The server now refuses the access token (401, error="invalid_token"), which the client still thinks valid.',
     control: 'expireAccessTokens',
   },
   {
@@ -85,7 +88,9 @@ const LEVERS: { label: string; hint: string; control: ControlName; args?: unknow
 export function Controls() {
   const { mockApi, queryClient } = usePlayground();
   const isAuthenticated = useAuth((auth) => auth.isAuthenticated);
-  const [armed, setArmed] = useState<string | null>(null);
+  // Counted, so that pulling the same lever twice says so too.
+  const [armed, setArmed] = useState<{ label: string; count: number }>({ label: '', count: 0 });
+  const [failure, setFailure] = useState<string | null>(null);
 
   return (
     <section className="card controls" aria-labelledby="controls-title">
@@ -96,10 +101,12 @@ export function Controls() {
           <li key={lever.label}>
             <button
               type="button"
-              onClick={async () => {
-                await mockApi.control(lever.control, ...(lever.args ?? []));
-                setArmed(lever.label);
-              }}
+              onClick={() =>
+                mockApi.control(lever.control, ...(lever.args ?? [])).then(
+                  () => setArmed((previous) => ({ label: lever.label, count: previous.count + 1 })),
+                  (error: unknown) => setFailure(`${lever.label} failed: ${String(error)}`),
+                )
+              }
             >
               {lever.label}
             </button>
@@ -107,9 +114,14 @@ export function Controls() {
           </li>
         ))}
       </ul>
-      <p className="armed" aria-live="polite">
-        {armed && `Done: ${armed.toLowerCase()}.`}
+      <p className="armed" aria-live="polite" data-testid="lever-done" data-count={armed.count}>
+        {armed.count > 0 && `Done: ${armed.label.toLowerCase()}.`}
       </p>
+      {failure && (
+        <p className="form-error" role="alert">
+          {failure}
+        </p>
+      )}
       <div className="request-actions">
         <button type="button" disabled={!isAuthenticated} onClick={() => queryClient.invalidateQueries()}>
           Refetch dashboard

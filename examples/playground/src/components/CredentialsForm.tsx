@@ -7,6 +7,7 @@ interface CredentialsFormProps {
   /** Called with the login's tokens. */
   onTokens(tokens: TokensInput): void;
   initialUsername?: string;
+  initialPassword?: string;
   submitLabel: string;
   children?: React.ReactNode;
 }
@@ -15,13 +16,14 @@ interface CredentialsFormProps {
 export function CredentialsForm({
   onTokens,
   initialUsername = '',
+  initialPassword = '',
   submitLabel,
   children,
 }: CredentialsFormProps) {
   const { api } = usePlayground();
   const id = useId();
   const [username, setUsername] = useState(initialUsername);
-  const [password, setPassword] = useState('');
+  const [password, setPassword] = useState(initialPassword);
   const [error, setError] = useState<string | null>(null);
   const [isBusy, setIsBusy] = useState(false);
 

@@ -4,13 +4,12 @@ import { useKitStats, usePlayground } from '../usePlayground';
 export function KitCounters() {
   const { mockApi } = usePlayground();
   const stats = useKitStats();
-  const unauthorized = stats?.requests.filter((request) => request.status === 401).length ?? 0;
   const counters = [
     ['logins', 'Logins', stats?.logins],
     ['refreshes', 'Refresh calls', stats?.refreshes],
     ['reuse', 'Refresh tokens reused', stats?.reuseDetected],
-    ['requests', 'API requests', stats?.requests.length],
-    ['unauthorized', 'of them 401', stats ? unauthorized : undefined],
+    ['requests', 'API requests', stats?.requests],
+    ['unauthorized', 'of them 401', stats?.unauthorized],
   ] as const;
 
   return (
@@ -19,7 +18,7 @@ export function KitCounters() {
       <p className="muted">
         {mockApi.mode === 'shared'
           ? 'One mock server for all tabs (a SharedWorker).'
-          : 'This tab runs its own mock server (no SharedWorker in this browser).'}
+          : 'This tab runs its own mock server (no SharedWorker here): tabs do not share a session.'}
       </p>
       <dl>
         {counters.map(([key, label, value]) => (

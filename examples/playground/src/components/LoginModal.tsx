@@ -20,9 +20,13 @@ export function LoginModal() {
   useEffect(() => {
     const element = dialog.current;
     if (!element) return;
-    if (isOpen && !element.open) element.showModal();
+    if (isOpen && !element.open) {
+      element.showModal();
+      // The username is filled in for the user who was signed in: the password is what is left to type.
+      element.querySelector<HTMLInputElement>(username ? 'input[type="password"]' : 'input')?.focus();
+    }
     if (!isOpen && element.open) element.close();
-  }, [isOpen]);
+  }, [isOpen, username]);
 
   return (
     <dialog

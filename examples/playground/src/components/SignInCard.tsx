@@ -7,7 +7,7 @@ import { CredentialsForm } from './CredentialsForm';
 export function SignInCard() {
   const signIn = useAuth((auth) => auth.signIn);
   // Remounting the form with a key fills it for the picked demo user.
-  const [picked, setPicked] = useState<{ username: string; key: number }>({ username: '', key: 0 });
+  const [picked, setPicked] = useState({ username: '', password: '', key: 0 });
 
   return (
     <section className="card sign-in" aria-labelledby="sign-in-title">
@@ -22,13 +22,15 @@ export function SignInCard() {
         submitLabel="Sign in"
       />
       <div className="demo-users">
-        <p className="muted">Demo users (click to fill the username):</p>
+        <p className="muted">Demo users (click to fill the form):</p>
         <ul>
           {DEMO_USERS.map((user) => (
             <li key={user.username}>
               <button
                 type="button"
-                onClick={() => setPicked({ username: user.username, key: picked.key + 1 })}
+                onClick={() =>
+                  setPicked({ username: user.username, password: user.password, key: picked.key + 1 })
+                }
               >
                 {user.title}
               </button>{' '}

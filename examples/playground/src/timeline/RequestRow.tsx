@@ -41,10 +41,10 @@ export function RequestRow({ request, layout, top, height, clipId }: RowProps) {
       <g clipPath={`url(#${clipId})`}>
         {request.waits
           .filter((wait) => isShown(layout, wait))
-          .map((wait, index) => (
+          .map((wait) => (
             <line
-              // Two waits may start in the same millisecond.
-              key={`${wait.start}-${index}`}
+              // A request's waits follow one another: no two have the same start and end.
+              key={`${wait.start}-${wait.end}`}
               className="tl-wait"
               x1={layout.x(wait.start)}
               x2={layout.x(wait.end ?? layout.now)}

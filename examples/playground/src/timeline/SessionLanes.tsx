@@ -67,11 +67,11 @@ export function SessionLanes({ snapshot, layout, top, laneHeight, clipId }: Lane
       <g clipPath={`url(#${clipId})`}>
         {snapshot.statuses
           .filter((status) => isShown(layout, status))
-          .map((status, index) => {
+          .map((status) => {
             const { x, width } = span(layout, status.start, status.end);
             return (
               // A status may last less than a millisecond: the next one starts at the same time.
-              <g key={`${status.start}-${index}`} className={`tl-status tl-status-${status.status}`}>
+              <g key={`${status.start}-${status.status}`} className={`tl-status tl-status-${status.status}`}>
                 <rect x={x} y={lane(0)} width={width} height={bar} />
                 {width > status.status.length * CHAR_WIDTH + 6 && (
                   <text x={x + 4} y={lane(0) + bar - 4}>
