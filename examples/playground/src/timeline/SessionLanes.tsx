@@ -44,6 +44,40 @@ const nextStart = (layout: Layout, items: readonly { start: number }[], index: n
   return next ? layout.x(next.start) : layout.plotRight;
 };
 
+/** A bar of the refresh or the prompt lane: its span, its outcome (as a class and for tests), label and tooltip. */
+function LaneBar({
+  kind,
+  item,
+  layout,
+  y,
+  height,
+  limit,
+  text,
+  title,
+}: {
+  kind: 'refresh' | 'prompt';
+  item: { id: number; start: number; end: number | null; outcome: string };
+  layout: Layout;
+  y: number;
+  height: number;
+  limit: number;
+  text: string;
+  title: string;
+}) {
+  const { x, width } = span(layout, item.start, item.end);
+  return (
+    <g
+      className={`tl-${kind} tl-${kind}-${item.outcome}`}
+      data-testid={`timeline-${kind}`}
+      data-outcome={item.outcome}
+    >
+      <rect x={x} y={y} width={width} height={height} rx={3} />
+      <BarLabel x={x} width={width} y={y + height - 4} limit={limit} text={text} />
+      <title>{title}</title>
+    </g>
+  );
+}
+
 interface LanesProps {
   snapshot: TimelineSnapshot;
   layout: Layout;
@@ -84,7 +118,6 @@ export function SessionLanes({ snapshot, layout, top, laneHeight, clipId }: Lane
           })}
         {snapshot.refreshes.map((refresh, index) => {
           if (!isShown(layout, refresh)) return null;
-          const { x, width } = span(layout, refresh.start, refresh.end);
           const duration = formatDuration((refresh.end ?? layout.now) - refresh.start);
           const text =
             refresh.outcome === 'ok'
@@ -93,45 +126,34 @@ export function SessionLanes({ snapshot, layout, top, laneHeight, clipId }: Lane
                 ? `✗ ${refresh.code ?? 'failed'} · ${duration}`
                 : `refreshing… ${duration}`;
           return (
-            <g
+            <LaneBar
               key={refresh.id}
-              className={`tl-refresh tl-refresh-${refresh.outcome}`}
-              data-testid="timeline-refresh"
-              data-outcome={refresh.outcome}
-            >
-              <rect x={x} y={lane(1)} width={width} height={bar} rx={3} />
-              <BarLabel
-                x={x}
-                width={width}
-                y={lane(1) + bar - 4}
-                limit={nextStart(layout, snapshot.refreshes, index)}
-                text={text}
-              />
-              <title>{`Refresh (${refresh.waiting} waiting at start): ${text}${refresh.terminal ? ', terminal' : ''}`}</title>
-            </g>
+              kind="refresh"
+              item={refresh}
+              layout={layout}
+              y={lane(1)}
+              height={bar}
+              limit={nextStart(layout, snapshot.refreshes, index)}
+              text={text}
+              title={`Refresh (${refresh.waiting} waiting at start): ${text}${refresh.terminal ? ', terminal' : ''}`}
+            />
           );
         })}
         {snapshot.prompts.map((prompt, index) => {
           if (!isShown(layout, prompt)) return null;
-          const { x, width } = span(layout, prompt.start, prompt.end);
           const text = { open: 'open', resolved: '✓ signed in', cancelled: '✗ cancelled' }[prompt.outcome];
           return (
-            <g
+            <LaneBar
               key={prompt.id}
-              className={`tl-prompt tl-prompt-${prompt.outcome}`}
-              data-testid="timeline-prompt"
-              data-outcome={prompt.outcome}
-            >
-              <rect x={x} y={lane(2)} width={width} height={bar} rx={3} />
-              <BarLabel
-                x={x}
-                width={width}
-                y={lane(2) + bar - 4}
-                limit={nextStart(layout, snapshot.prompts, index)}
-                text={text}
-              />
-              <title>{`Sign-in prompt (${prompt.reason}): ${text}`}</title>
-            </g>
+              kind="prompt"
+              item={prompt}
+              layout={layout}
+              y={lane(2)}
+              height={bar}
+              limit={nextStart(layout, snapshot.prompts, index)}
+              text={text}
+              title={`Sign-in prompt (${prompt.reason}): ${text}`}
+            />
           );
         })}
       </g>
