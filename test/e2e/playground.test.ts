@@ -100,6 +100,11 @@ describe.runIf(hasChromium())('the playground in Chromium', () => {
     expect(await page.locator('[data-testid="timeline-refresh"][data-outcome="ok"]').count()).toBe(1);
     const diagnosis = page.locator('[data-testid="timeline-diagnosis"][data-cause="expired_token"]');
     expect(await diagnosis.getAttribute('data-count')).toBe('20');
+    // A click on a row tells that request's story, with its 401's diagnosis.
+    await page.locator('[data-testid="timeline-request"][data-path="/api/pulse/7"] .tl-row').click();
+    const steps = await page.locator('.timeline-steps li').allTextContents();
+    expect(steps[0]).toMatch(/sent → 401 in \d+ ms — expired_token: The token expired/);
+    expect(steps.at(-1)).toMatch(/settled: ✓ 200$/);
   });
 
   it('opens the login modal when the refresh is refused, and resumes the waiting requests after the sign-in', async () => {

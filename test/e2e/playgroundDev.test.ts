@@ -6,7 +6,6 @@ import {
   openPlayground,
   type PageLog,
   pull,
-  signIn,
   startPlaygroundDevServer,
   TOKEN_SHAPES,
 } from './support/playground';
@@ -33,7 +32,10 @@ describe.runIf(hasChromium())('the playground on the dev server (npm start)', ()
     try {
       const page = await context.newPage();
       await openPlayground(page, server.url, log);
-      await signIn(page, 'bob', 'builder');
+      // The newcomer's way in: a demo user's button fills the form.
+      await page.getByRole('button', { name: 'Bob — user + admin' }).click();
+      expect(await page.locator('.sign-in').getByLabel('Password').inputValue()).toBe('builder');
+      await page.locator('.sign-in').getByRole('button', { name: 'Sign in' }).click();
       await page.locator('[data-testid="card-audit"][data-state="ready"]').waitFor({ timeout: 15_000 });
       await pull(page, 'Expire access token');
       await page.getByRole('button', { name: 'Fire 20 requests' }).click();

@@ -19,6 +19,7 @@ export function SignInCard() {
         key={picked.key}
         onTokens={signIn}
         initialUsername={picked.username}
+        initialPassword={picked.password}
         submitLabel="Sign in"
       />
       <div className="demo-users">

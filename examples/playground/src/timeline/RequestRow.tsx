@@ -8,10 +8,12 @@ interface RowProps {
   top: number;
   height: number;
   clipId: string;
+  /** Shown in the details below the picture. */
+  isSelected: boolean;
 }
 
 /** One request: its waits (dashed), sends (first and replays), 401 marks with their diagnosis, final outcome. */
-export function RequestRow({ request, layout, top, height, clipId }: RowProps) {
+export function RequestRow({ request, layout, top, height, clipId, isSelected }: RowProps) {
   const middle = top + height / 2;
   const final = request.status ?? request.code;
   const outcome =
@@ -19,8 +21,9 @@ export function RequestRow({ request, layout, top, height, clipId }: RowProps) {
   const label = `${request.method} ${request.path}${request.skipAuth ? ' (skipAuth)' : ''}`;
   return (
     <g
-      className={`tl-request tl-request-${request.outcome}`}
+      className={`tl-request tl-request-${request.outcome}${isSelected ? ' tl-selected' : ''}`}
       data-testid="timeline-request"
+      data-request-id={request.id}
       data-method={request.method}
       data-path={request.path.replace(/\?…$/, '')}
       data-sends={request.sends.length}

@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, useSyncExternalStore } from 'react';
 import type { Timeline } from './createTimeline';
 import type { Layout } from './geometry';
+import { RequestDetails } from './RequestDetails';
 import { RequestRow } from './RequestRow';
 import { SessionLanes } from './SessionLanes';
 import { formatTick, isLive, SETTLE_MS, ticks, timeWindow } from './timeScale';
@@ -90,6 +91,7 @@ export function TimelineView({
   const now = useClock(timeline, snapshot);
   const [width, sectionRef] = useWidth(initialWidth);
   const clipId = `timeline-plot-${useId().replace(/:/g, '')}`;
+  const [selectedId, setSelectedId] = useState<number | null>(null);
 
   const isNarrow = width < 560;
   const labelWidth = isNarrow ? 84 : 168;
@@ -122,7 +124,12 @@ export function TimelineView({
           Clear
         </button>
       </header>
+      {/* biome-ignore lint/a11y/useKeyWithClickEvents: a click on a row is a shortcut; the keyboard picks the request in the list below */}
       <svg
+        onClick={(event) => {
+          const row = (event.target as Element).closest('[data-request-id]');
+          if (row) setSelectedId(Number(row.getAttribute('data-request-id')));
+        }}
         className="timeline-chart"
         role="img"
         aria-label={summaryOf(snapshot)}
@@ -162,6 +169,7 @@ export function TimelineView({
           <RequestRow
             key={request.id}
             request={request}
+            isSelected={request.id === selectedId}
             layout={layout}
             top={ROWS_TOP + index * ROW_HEIGHT}
             height={ROW_HEIGHT - 3}
@@ -179,6 +187,7 @@ export function TimelineView({
       </svg>
       {hidden > 0 && <p className="timeline-note">{plural(hidden, 'earlier request')} outside the window.</p>}
       <Legend />
+      <RequestDetails requests={snapshot.requests} selectedId={selectedId} onSelect={setSelectedId} />
       <Diagnoses snapshot={snapshot} />
     </section>
   );
@@ -189,7 +198,7 @@ function Legend() {
     ['tl-swatch tl-send', 'first send'],
     ['tl-swatch tl-replay', 'replay'],
     ['tl-swatch tl-wait', 'waiting (queued)'],
-    ['tl-swatch tl-401', '401 (hover for the diagnosis)'],
+    ['tl-swatch tl-401', '401 (hover it, or click the row, for the diagnosis)'],
     ['tl-swatch tl-refresh-ok', 'refresh ok'],
     ['tl-swatch tl-refresh-failed', 'refresh failed'],
     ['tl-swatch tl-prompt-open', 'sign-in prompt'],

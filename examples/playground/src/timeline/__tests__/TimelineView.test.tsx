@@ -43,6 +43,49 @@ const all = (view: HTMLElement, testId: string) => [...view.querySelectorAll(`[d
 const data = (element: Element, name: string) => element.getAttribute(`data-${name}`);
 
 describe('<TimelineView>', () => {
+  it("tells one request's story step by step, diagnosis included, for a click on its row or a pick in the list", async () => {
+    const { http, timeline, server, signIn, expire } = setup({ now: Date.now });
+    signIn();
+    const view = await render(timeline);
+    expire();
+    const gate = holdRefresh(server);
+    const sent = Promise.all(['/a', '/b'].map((path) => http.get(path)));
+    await vi.waitFor(() => expect(diagnosed(timeline)).toBe(2));
+    gate.resolve();
+    await sent;
+    await refresh();
+
+    expect(view.querySelector('.timeline-steps')).toBeNull();
+    const rowB = all(view, 'timeline-request')[1] as SVGGElement;
+    rowB.querySelector('.tl-row')?.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    await refresh();
+    const steps = () => [...view.querySelectorAll('.timeline-steps li')].map((step) => step.textContent);
+    expect(steps()).toEqual([
+      expect.stringMatching(/^\+0 ms sent → 401 in \d+ ms — expired_token: .+/),
+      expect.stringMatching(/waited \d+ ms for the refresh or the sign-in$/),
+      expect.stringMatching(/replayed → 200 in \d+ ms$/),
+      expect.stringMatching(/settled: ✓ 200$/),
+    ]);
+    expect(rowB.classList.contains('tl-selected')).toBe(true);
+    expect((view.querySelector('.timeline-details select') as HTMLSelectElement).value).toBe(
+      rowB.getAttribute('data-request-id'),
+    );
+
+    // The keyboard's way: the list (latest first).
+    const select = view.querySelector('.timeline-details select') as HTMLSelectElement;
+    const rowA = all(view, 'timeline-request')[0] as SVGGElement;
+    select.value = rowA.getAttribute('data-request-id') ?? '';
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    await refresh();
+    expect(rowA.classList.contains('tl-selected')).toBe(true);
+    expect(steps()[0]).toMatch(/sent → 401/);
+    expect([...select.options].map((option) => option.textContent)).toEqual([
+      'Pick one, or click its row above',
+      expect.stringMatching(/^#\d+ GET \/b$/),
+      expect.stringMatching(/^#\d+ GET \/a$/),
+    ]);
+  });
+
   it('draws 3 expired requests as 3 rows of 2 sends with a diagnosed 401, one refresh bar ok, all ✓ 200', async () => {
     const { http, timeline, server, signIn, expire } = setup({ now: Date.now });
     signIn();
