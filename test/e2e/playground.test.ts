@@ -101,7 +101,7 @@ describe.runIf(hasChromium())('the playground in Chromium', () => {
     const diagnosis = page.locator('[data-testid="timeline-diagnosis"][data-cause="expired_token"]');
     expect(await diagnosis.getAttribute('data-count')).toBe('20');
     // A click on a row tells that request's story, with its 401's diagnosis.
-    await page.locator('[data-testid="timeline-request"][data-path="/api/pulse/7"] .tl-row').click();
+    await page.locator('[data-testid="timeline-request"][data-path="/api/pulse/7"] .tl-row-label').click();
     const steps = await page.locator('.timeline-steps li').allTextContents();
     expect(steps[0]).toMatch(/sent → 401 in \d+ ms — expired_token: The token expired/);
     expect(steps.at(-1)).toMatch(/settled: ✓ 200$/);
@@ -266,6 +266,28 @@ describe.runIf(hasChromium())('the playground in Chromium', () => {
       expect(await modal(page).count()).toBe(0);
     }
     expect((await kitStats(first)).refreshes).toBe(1);
+  });
+
+  it('runs its own mock server in a browser without SharedWorker, and then keeps its session to its tab', async () => {
+    await context.addInitScript(() => {
+      Reflect.deleteProperty(window, 'SharedWorker');
+    });
+    const page = await context.newPage();
+    await openPlayground(page, app.url, log, 'tab');
+    await page.getByText('This tab runs its own mock server').waitFor();
+    await signIn(page, 'alice', 'wonderland');
+    await cardsReady(page, ['profile']);
+    await pull(page, 'Expire access token');
+    await fire(page);
+    await expect.poll(() => burstResult(page).textContent(), { timeout: 15_000 }).toBe('20 / 20 succeeded');
+    expect(await kitStats(page)).toMatchObject({ logins: 1, refreshes: 1, reuseDetected: 0 });
+    // Another tab has another server, which would refuse this tab's tokens: it is not handed the session.
+    const other = await context.newPage();
+    await openPlayground(other, app.url, log, 'tab');
+    await other.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await status(other)).toBe('signedOut');
+    // The warning says why (a console line, not an error).
+    expect(log.console.some((line) => line.includes('this tab runs its own mock server'))).toBe(true);
   });
 
   it('fails the waiting requests with REFRESH_TIMEOUT when the refresh hangs, and keeps the refresh token', async () => {

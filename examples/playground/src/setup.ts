@@ -3,7 +3,7 @@ import { createSession, type Session } from '@reauth/core';
 import { connectQueryClient } from '@reauth/react-query';
 import { QueryClient } from '@tanstack/react-query';
 import axios, { type AxiosInstance } from 'axios';
-import { apiBase } from './mock/api';
+import { apiBase } from './mock/demo';
 import type { MockApi } from './mock/startMockApi';
 import { createTimeline, type Timeline } from './timeline/createTimeline';
 

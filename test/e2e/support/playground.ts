@@ -105,14 +105,21 @@ export interface PageLog {
 }
 
 /** Opens the playground and waits until its mock API answers; records the page's errors and console. */
-export async function openPlayground(page: Page, url: string, log: PageLog): Promise<void> {
+export async function openPlayground(
+  page: Page,
+  url: string,
+  log: PageLog,
+  expectedMode: 'shared' | 'tab' = 'shared',
+): Promise<void> {
   page.on('pageerror', (error) => log.errors.push(error.message));
   page.on('console', (message) => log.console.push(message.text()));
   await page.goto(url);
   await page.waitForFunction(() => 'playground' in window, null, { timeout: 30_000 });
   // Chromium has SharedWorker: the API must be the one server every tab shares, not a per-tab fallback.
   const mode = await page.evaluate(() => (window as unknown as PlaygroundWindow).playground.mockApi.mode);
-  if (mode !== 'shared') throw new Error(`the playground's mock API runs in mode "${mode}", not "shared"`);
+  if (mode !== expectedMode) {
+    throw new Error(`the playground's mock API runs in mode "${mode}", not "${expectedMode}"`);
+  }
 }
 
 /** Pulls a lever of the Controls card and waits until the mock server has done it. */

@@ -1,6 +1,6 @@
 import { useAuth } from '@reauth/react';
 import { useState } from 'react';
-import { DEMO_USERS } from '../mock/api';
+import { DEMO_USERS } from '../mock/demo';
 import { CredentialsForm } from './CredentialsForm';
 
 /** The signed-out page: a login form, and the two demo users to pick from. */

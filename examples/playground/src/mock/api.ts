@@ -1,14 +1,6 @@
 import { createMockAuthServer, type MockAuthServer } from '@reauth/msw';
 import { delay, HttpResponse, http } from 'msw';
-
-/** The two demo users: the sign-in card offers both. */
-export const DEMO_USERS = [
-  { username: 'alice', password: 'wonderland', roles: ['user'], title: 'Alice — user' },
-  { username: 'bob', password: 'builder', roles: ['user', 'admin'], title: 'Bob — user + admin' },
-] as const;
-
-/** Where the mock API lives: the page's own origin, so the session's default allowed origin covers it. */
-export const apiBase = (origin: string) => `${origin}/api`;
+import { apiBase, DEMO_USERS } from './demo';
 
 // A believable API answers in tens to hundreds of milliseconds: enough for the timeline to draw the sends.
 const latency = () => delay(120 + Math.round(Math.random() * 180));

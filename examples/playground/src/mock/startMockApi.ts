@@ -1,7 +1,7 @@
 import type { MockAuthStats } from '@reauth/msw';
 import { HttpResponse, http } from 'msw';
 import { setupWorker } from 'msw/browser';
-import { apiBase, createPlaygroundApi } from './api';
+import { apiBase } from './demo';
 import {
   type ControlName,
   isSameSummary,
@@ -157,6 +157,8 @@ export async function startMockApi(): Promise<MockApi> {
     console.warn(
       `[playground] ${startFailure}: this tab runs its own mock server, and tabs don't share a session`,
     );
+    // Loaded only here: most browsers run the server in the SharedWorker, and the page need not carry it.
+    const { createPlaygroundApi } = await import('./api');
     const api = createPlaygroundApi(location.origin);
     handlers = api.handlers;
     setInterval(() => publish(summarize(api.stats)), 150);
