@@ -162,7 +162,10 @@ export interface Session {
    * False when signed out.
    */
   hasRole(role: string): boolean;
-  /** Dismisses an open re-authentication: waiting requests reject with `REAUTH_CANCELLED`. */
+  /**
+   * Dismisses an open re-authentication: waiting requests reject with `REAUTH_CANCELLED`, the session signs out,
+   * and so do the other tabs sharing it (their prompts for it close).
+   */
   cancelReauth(): void;
   /** @returns unsubscribe */
   on<T extends AuthEventType>(type: T, listener: (event: AuthEventOf<T>) => void): () => void;
