@@ -1,15 +1,31 @@
-import { attachAuth } from '@reauth/axios';
-import { type AuthEvent, createSession, isAuthError, type Session, type TokensInput } from '@reauth/core';
-import axios, { type AxiosInstance } from 'axios';
+import { isAuthError, type TokensInput } from '@reauth/core';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { PropertyModel } from '../../packages/axios/src/__tests__/support/propertyModel';
+import { macrotaskScheduler } from '../support/model';
 import {
-  createPropertyModel,
-  type PropertyModel,
-  type RefreshFailure,
-} from '../../packages/axios/src/__tests__/support/propertyModel';
-import { stubBroadcastChannel } from '../../packages/core/src/__tests__/support/fakeChannel';
-import { macrotaskScheduler, REFRESH_TIMEOUT_MS, settleMicrotasks } from '../support/model';
+  checkNoTokenLeaked,
+  checkRefreshes,
+  checkSettled,
+  drainTabs,
+  executeTabCommand,
+  expireArb,
+  failNextRefreshArb,
+  type Tab as OpenTab,
+  openTab,
+  requestArb,
+  runParameters,
+  signInArb,
+  signOutArb,
+  slowRefreshArb,
+  startTabsRun,
+  type TabCommand,
+  type TabRequest,
+  type TabsRun,
+  tabArb,
+  tickArb,
+  useTabsHooks,
+} from '../support/model/tabsRun';
 import { createMapStorage } from '../support/setup';
 
 // properties.test.ts with login prompts: each tab may register a prompt (`onReauth`) that stays open until a
@@ -22,49 +38,24 @@ import { createMapStorage } from '../support/setup';
 // properties.test.ts's invariants. Sessions are told apart by token family (one per login), read from storage.
 const MAX_STEPS = 20_000;
 const STORAGE_KEY = 'prompts';
-const logged: string[] = [];
 
 type PromptAction = 'answer' | 'dismiss' | 'answerNull' | 'unmount';
 type Command =
-  | { kind: 'request'; tab: number; method: 'GET' | 'POST' }
-  | { kind: 'expire' }
-  | { kind: 'failNextRefresh'; failure: RefreshFailure }
-  | { kind: 'slowRefresh' }
-  | { kind: 'tick'; ms: number }
-  | { kind: 'clock' }
-  | { kind: 'signOut'; tab: number }
-  | { kind: 'signIn'; tab: number }
+  | TabCommand
   | { kind: 'mount'; pick: number }
   // A prompt command acts on the pick-th tab with an open prompt (unmount: else on a tab with a handler).
   | { kind: PromptAction; pick: number; how?: 'null' | 'throw' };
 
-const tabArb = fc.nat(2);
 const pickArb = fc.nat(5);
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
-  {
-    weight: 8,
-    arbitrary: fc.record({
-      kind: fc.constant('request' as const),
-      tab: tabArb,
-      method: fc.constantFrom('GET' as const, 'POST' as const),
-    }),
-  },
-  { weight: 4, arbitrary: fc.constant({ kind: 'expire' as const }) },
-  {
-    weight: 4,
-    arbitrary: fc.record({
-      kind: fc.constant('failNextRefresh' as const),
-      failure: fc.constantFrom<RefreshFailure>('refused', 'refused', 'refused', 'unavailable', 'network'),
-    }),
-  },
-  { weight: 1, arbitrary: fc.constant({ kind: 'slowRefresh' as const }) },
-  {
-    weight: 8,
-    arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 1, max: 40 }) }),
-  },
+  { weight: 8, arbitrary: requestArb },
+  { weight: 4, arbitrary: expireArb },
+  { weight: 4, arbitrary: failNextRefreshArb('refused', 'refused', 'refused', 'unavailable', 'network') },
+  { weight: 1, arbitrary: slowRefreshArb },
+  { weight: 8, arbitrary: tickArb },
   { weight: 1, arbitrary: fc.constant({ kind: 'clock' as const }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('signOut' as const), tab: tabArb }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('signIn' as const), tab: tabArb }) },
+  { weight: 2, arbitrary: signOutArb },
+  { weight: 1, arbitrary: signInArb },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('mount' as const), pick: pickArb }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('answer' as const), pick: pickArb }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('dismiss' as const), pick: pickArb }) },
@@ -98,20 +89,11 @@ interface Prompt {
   opened: { at: number; index: number };
   closed: { at: number; index: number } | null;
 }
-interface Tab {
-  index: number;
-  api: AxiosInstance;
-  session: Session;
+interface Tab extends OpenTab {
   storage: ReturnType<typeof createMapStorage>;
   /** The unregister function of the tab's prompt handler, null while it has none. */
   unmount: (() => void) | null;
   prompts: Prompt[];
-}
-interface TrackedRequest {
-  id: string;
-  tab: number;
-  issuedAt: number;
-  outcome: { state: 'pending' } | { state: 'resolved' } | { state: 'rejected'; error: unknown };
 }
 /** A command as it ran, with what the checks need of the moment. */
 interface Happening {
@@ -126,26 +108,18 @@ interface Happening {
   /** signIn and answer: the family of the new tokens; the others: the family the tab held. */
   family: number | null;
   /** Requests waiting on a prompt just before it ran. */
-  waiting: TrackedRequest[];
+  waiting: TabRequest[];
   /** Prompts open in the other tabs just before it ran, with the family their tab held. */
   otherPrompts: { prompt: Prompt; family: number | null }[];
   /** The family each tab held just before it ran. */
   families: (number | null)[];
   failures: number;
 }
-interface Run {
-  model: PropertyModel;
-  tabs: Tab[];
-  requests: TrackedRequest[];
+interface Run extends TabsRun<Tab> {
   happenings: Happening[];
-  events: AuthEvent[];
   violations: string[];
   /** Which checks found something to check in this run (see {@link SITUATIONS}). */
   reached: Set<Situation>;
-  expiries: number;
-  leewayEntries: number;
-  abandonedByTimeout: number;
-  refreshCalls: number;
 }
 
 const isOpen = (prompt: Prompt) => !prompt.isAnswered && !prompt.signal.aborted;
@@ -164,7 +138,7 @@ function familyOf(run: Run, tab: Tab): number | null {
 }
 
 /** Pending, every send answered, in a tab that prompts: it waits for the prompt's outcome. */
-function waitingOnPrompts(run: Run): TrackedRequest[] {
+function waitingOnPrompts(run: Run): TabRequest[] {
   return run.requests.filter((request) => {
     const tab = run.tabs[request.tab] as Tab;
     const sends = run.model.sends.filter((send) => send.reqId === request.id).length;
@@ -192,60 +166,19 @@ function checkStep(run: Run): void {
   }
 }
 
-/** Web Locks as a browser gives them: first come first served, across the tabs of this process. */
-function webLocks() {
-  let tail: Promise<unknown> = Promise.resolve();
-  return {
-    request(_name: string, { signal }: { signal?: AbortSignal }, callback: () => Promise<unknown>) {
-      const run = tail.then(() => (signal?.aborted ? Promise.reject(signal.reason) : callback()));
-      tail = run.catch(() => {});
-      return run;
-    },
-  };
-}
-
 /** Tabs as in properties.test.ts: a fake channel, the lease lock or Web Locks, deterministic ids. */
 function openTabs(s: fc.Scheduler, setup: Setup): Run {
   const { tabCount, mounted, lock } = setup;
-  logged.length = 0;
-  stubBroadcastChannel();
-  if (lock === 'webLocks') vi.stubGlobal('navigator', { locks: webLocks() });
-  let random = 0;
-  vi.spyOn(Math, 'random').mockImplementation(() => {
-    random = (random * 9301 + 49297) % 233280;
-    return random / 233280;
-  });
-  const model = createPropertyModel(s);
-  const run: Run = {
-    model,
-    tabs: [],
-    requests: [],
-    happenings: [],
-    events: [],
-    violations: [],
-    reached: new Set(),
-    expiries: 0,
-    leewayEntries: 0,
-    abandonedByTimeout: 0,
-    refreshCalls: 0,
-  };
+  const opened = startTabsRun(s, { isWebLocks: lock === 'webLocks' });
+  const run: Run = { ...opened, tabs: [], happenings: [], violations: [], reached: new Set() };
   for (let index = 0; index < tabCount; index++) {
-    const api = axios.create({ baseURL: 'https://api.test', adapter: model.adapter });
     const storage = createMapStorage();
-    const session = createSession({
-      refresh: async ({ refreshToken, signal }) => {
-        run.refreshCalls += 1;
-        const headers = { 'x-req-id': `refresh-${run.refreshCalls}` };
-        return (await api.post('/auth/refresh', { refreshToken }, { skipAuth: true, signal, headers })).data;
-      },
-      refreshTimeoutMs: REFRESH_TIMEOUT_MS,
+    const tab: Tab = {
+      ...openTab(run, index, { storage, storageKey: STORAGE_KEY }),
       storage,
-      storageKey: STORAGE_KEY,
-      crossTab: true,
-    });
-    session.on('*', (event) => run.events.push(event));
-    attachAuth(api, session);
-    const tab: Tab = { index, api, session, storage, unmount: null, prompts: [] };
+      unmount: null,
+      prompts: [],
+    };
     run.tabs.push(tab);
     if (mounted[index]) mount(run, tab);
   }
@@ -328,45 +261,16 @@ function execute(run: Run, command: Command, label: string): void | Promise<void
   });
 
   switch (command.kind) {
-    case 'request': {
-      const tab = target as Tab;
-      const id = `t${tab.index}-req-${run.requests.length}`;
-      const tracked: TrackedRequest = {
-        id,
-        tab: tab.index,
-        issuedAt: Date.now(),
-        outcome: { state: 'pending' },
-      };
-      run.requests.push(tracked);
-      const config = { headers: { 'x-req-id': id } };
-      const sent =
-        command.method === 'GET' ? tab.api.get('/items', config) : tab.api.post('/echo', command, config);
-      sent.then(
-        () => Object.assign(tracked, { outcome: { state: 'resolved' } }),
-        (error: unknown) => Object.assign(tracked, { outcome: { state: 'rejected', error } }),
-      );
-      return;
-    }
+    case 'request':
     case 'expire':
-      if (model.expireAccessTokens()) run.expiries += 1;
-      return;
     case 'failNextRefresh':
-      return model.failNextRefresh(command.failure);
     case 'slowRefresh':
-      return model.slowNextRefresh();
     case 'tick':
-      return vi.advanceTimersByTimeAsync(command.ms).then(() => {});
-    case 'clock': {
-      const [abortsBefore, from] = [model.stats.refreshAborts, Date.now()];
-      vi.advanceTimersByTime(REFRESH_TIMEOUT_MS);
-      if (model.enteredLeeway(from, Date.now())) run.leewayEntries += 1;
-      run.abandonedByTimeout += model.stats.refreshAborts - abortsBefore;
-      return;
-    }
+    case 'clock':
     case 'signOut':
-      return target?.session.signOut();
+      return executeTabCommand(run, command);
     case 'signIn':
-      return target?.session.signIn(login as TokensInput);
+      return executeTabCommand(run, command, login as TokensInput);
     case 'mount':
       if (target) mount(run, target);
       return;
@@ -392,18 +296,7 @@ async function drain(run: Run, s: fc.Scheduler): Promise<void> {
     run.requests.some(
       (r) => r.outcome.state === 'pending' && statusOf(run.tabs[r.tab] as Tab) !== 'reauthRequired',
     );
-  for (let step = 0, idle = 0; idle < 20 || (isWaiting() && idle < REFRESH_TIMEOUT_MS / 10 + 1); step += 1) {
-    if (step > MAX_STEPS) throw new Error(`the schedule did not drain in ${MAX_STEPS} steps`);
-    await settleMicrotasks();
-    checkStep(run);
-    if (s.count() > 0) {
-      idle = 0;
-      await s.waitNext(1);
-    } else {
-      idle += 1;
-      await vi.advanceTimersByTimeAsync(10);
-    }
-  }
+  await drainTabs(s, { maxSteps: MAX_STEPS, isWaiting, onStep: () => checkStep(run) });
 }
 
 /** How many tabs, which start with a prompt handler, which lock they share. */
@@ -580,8 +473,7 @@ function check(run: Run, tabCount: number): void {
   checkDismissedWaiters(run);
   expect(run.violations, 'the prompts across tabs').toEqual([]);
   const { model, requests } = run;
-  const pending = requests.filter((r) => r.outcome.state === 'pending').map((r) => r.id);
-  expect(pending, 'every request settles').toEqual([]);
+  checkSettled(run);
   for (const request of requests) {
     const sends = model.sends.filter((send) => send.reqId === request.id);
     expect(sends.length, `${request.id} is sent at most 1 + maxRetries times`).toBeLessThanOrEqual(2);
@@ -592,19 +484,8 @@ function check(run: Run, tabCount: number): void {
       `${request.id} ${outcome.error.code} has a cause`,
     ).toBe(true);
   }
-  const retries = (model.stats.transientFailures + run.abandonedByTimeout) * tabCount;
-  expect(run.refreshCalls, 'refreshes ≤ expiries (across tabs)').toBeLessThanOrEqual(
-    run.expiries + run.leewayEntries + retries,
-  );
-  expect(model.stats.reuseDetected, 'the model never detects reuse').toBe(0);
-  const presented = model.stats.refreshPresented;
-  expect(new Set(presented).size, 'no refresh token is presented twice').toBe(presented.length);
-  const authErrors = requests.flatMap((r) =>
-    r.outcome.state === 'rejected' && isAuthError(r.outcome.error) ? [r.outcome.error.message] : [],
-  );
-  const visible = [JSON.stringify(run.events), ...authErrors, ...logged];
-  const leaked = [...model.issued.keys()].filter((token) => visible.some((text) => text.includes(token)));
-  expect(leaked, 'no token in events, errors or logs').toEqual([]);
+  checkRefreshes(run, tabCount);
+  checkNoTokenLeaked(run);
 }
 
 /** Situations in which the checks bite: the property means little if too few runs reach them. */
@@ -616,14 +497,7 @@ const SITUATIONS = [
 ] as const;
 type Situation = (typeof SITUATIONS)[number];
 
-// RUNS=5000 to search harder, SHARES=1 to print how often each situation came up; SEED=… FC_PATH=… replays a
-// counterexample that fast-check printed.
-const runParameters = (numRuns: number): fc.Parameters<unknown> => ({
-  numRuns: Number(process.env.RUNS ?? numRuns),
-  ...(process.env.SEED ? { seed: Number(process.env.SEED), endOnFailure: true } : {}),
-  ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}),
-});
-
+// SHARES=1 prints how often each situation came up (RUNS, SEED, FC_PATH: see runParameters).
 const setupArb: fc.Arbitrary<Setup> = fc.record({
   tabCount: fc.integer({ min: 2, max: 3 }),
   mounted: fc.array(fc.constantFrom(true, true, true, false), { minLength: 3, maxLength: 3 }),
@@ -681,25 +555,12 @@ const quietArb: fc.Arbitrary<Command> = fc.oneof(
       method: fc.constant('GET' as const),
     }),
   },
-  {
-    weight: 3,
-    arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 1, max: 40 }) }),
-  },
+  { weight: 3, arbitrary: tickArb },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('mount' as const), pick: pickArb }) },
 );
 
 describe('properties of login prompts over random interleavings of several tabs', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-    for (const method of ['warn', 'error', 'log'] as const) {
-      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void logged.push(args.join(' ')));
-    }
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-    vi.restoreAllMocks();
-    vi.unstubAllGlobals();
-  });
+  useTabsHooks();
 
   it('answered, dismissed and unmounted prompts in 2–3 tabs keep every invariant, whatever the order', async () => {
     await assertPromptProperty(
