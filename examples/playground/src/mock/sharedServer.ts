@@ -28,7 +28,13 @@ async function respond(message: Extract<PageMessage, { kind: 'fetch' }>): Promis
     return Response.json({ error: 'not_found', error_description: description }, { status: 404 });
   } catch (error) {
     // A handler that throws is a bug of the mock: a 500 says so, and the request still settles.
-    console.error('[playground] the mock server failed on', request.method, request.url, error);
+    // The path only: a query may carry a secret.
+    console.error(
+      '[playground] the mock server failed on',
+      request.method,
+      new URL(request.url).pathname,
+      error,
+    );
     return Response.json(
       { error: 'server_error', error_description: 'The mock server failed' },
       { status: 500 },
