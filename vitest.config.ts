@@ -3,6 +3,13 @@ import { defineConfig } from 'vitest/config';
 
 const packages = ['core', 'axios', 'fetch', 'msw', 'react', 'react-query', 'devtools'] as const;
 const src = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+const dir = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+// Test support shared across packages, imported by name instead of climbing out of a package: the same
+// two names are `paths` in tsconfig.json.
+const testSupport = [
+  { find: /^#test-support\//, replacement: dir('./test/support/') },
+  { find: /^#react-test-support\//, replacement: dir('./packages/react/src/__tests__/support/') },
+];
 const unit = (
   name: (typeof packages)[number],
   environment: 'node' | 'happy-dom',
@@ -14,7 +21,7 @@ const unit = (
 
 export default defineConfig({
   resolve: {
-    alias: Object.fromEntries(packages.map((name) => [`@reauth/${name}`, src(name)])),
+    alias: [...packages.map((name) => ({ find: `@reauth/${name}`, replacement: src(name) })), ...testSupport],
   },
   test: {
     projects: [

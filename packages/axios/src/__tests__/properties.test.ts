@@ -6,7 +6,7 @@ import {
   macrotaskScheduler,
   settleMicrotasks,
   usePropertyHooks,
-} from '../../../../test/support/model';
+} from '#test-support/model';
 import { axiosTransport } from './support/propertyModel';
 
 describe('properties over random interleavings', () => {

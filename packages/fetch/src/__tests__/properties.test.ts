@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { interleavingsProperty, usePropertyHooks } from '../../../../test/support/model';
+import { interleavingsProperty, usePropertyHooks } from '#test-support/model';
 import { fetchTransport } from './support/propertyModel';
 
 describe('properties over random interleavings', () => {

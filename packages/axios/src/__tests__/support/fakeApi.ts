@@ -6,9 +6,9 @@ import {
   CanceledError,
   type InternalAxiosRequestConfig,
 } from 'axios';
-import { createFakeAuth, type TokenCheck } from '../../../../../test/support/model/fakeAuth';
+import { createFakeAuth, type TokenCheck } from '#test-support/model/fakeAuth';
 
-export * from '../../../../../test/support/model/fakeAuth';
+export * from '#test-support/model/fakeAuth';
 
 /** One send as the fake API received it. */
 export interface Send {

@@ -15,7 +15,7 @@ import {
   createAuthModel,
   type ModelReply,
   type Transport,
-} from '../../../../../test/support/model';
+} from '#test-support/model';
 
 // The names this file exported when it held the model itself (test/crossTab imports them from here).
 export {
@@ -25,7 +25,7 @@ export {
   type ModelAnswer,
   type ModelSend,
   type RefreshFailure,
-} from '../../../../../test/support/model';
+} from '#test-support/model';
 
 function toResponse(config: InternalAxiosRequestConfig, reply: ModelReply): AxiosResponse {
   if (reply === 'network') throw new AxiosError('Network Error', 'ERR_NETWORK', config, {});

@@ -1,10 +1,10 @@
 import { type AttachAuthOptions, attachAuth } from '@reauth/axios';
 import { createSession, type SessionOptions, type StorageLike } from '@reauth/core';
 import axios from 'axios';
-import { recordEvents } from '../../../../../test/support/model/helpers';
+import { recordEvents } from '#test-support/model/helpers';
 import { createFakeApi, type IssuedTokens } from './fakeApi';
 
-export * from '../../../../../test/support/model/helpers';
+export * from '#test-support/model/helpers';
 
 export const BASE_URL = 'https://api.test';
 

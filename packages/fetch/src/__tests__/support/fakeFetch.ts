@@ -1,7 +1,7 @@
 import { vi } from 'vitest';
-import { createFakeAuth, type TokenCheck } from '../../../../../test/support/model/fakeAuth';
+import { createFakeAuth, type TokenCheck } from '#test-support/model/fakeAuth';
 
-export * from '../../../../../test/support/model/fakeAuth';
+export * from '#test-support/model/fakeAuth';
 
 /** One send as the fake API received it. */
 export interface Send {

@@ -1,5 +1,5 @@
 import { createAuthFetch } from '@reauth/fetch';
-import type { AuthModel, Method, ModelReply, Transport } from '../../../../../test/support/model';
+import type { AuthModel, Method, ModelReply, Transport } from '#test-support/model';
 
 type Fetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 const API = 'https://api.test';

@@ -1,10 +1,10 @@
 import { createSession, type SessionOptions } from '@reauth/core';
 import { type CreateAuthFetchOptions, createAuthFetch } from '@reauth/fetch';
 import { vi } from 'vitest';
-import { recordEvents, track } from '../../../../../test/support/model/helpers';
+import { recordEvents, track } from '#test-support/model/helpers';
 import { API, createFakeFetch, type IssuedTokens } from './fakeFetch';
 
-export * from '../../../../../test/support/model/helpers';
+export * from '#test-support/model/helpers';
 
 export interface SetupOptions {
   session?: SessionOptions;

@@ -1,7 +1,7 @@
 import { connectQueryClient } from '@reauth/react-query';
 import { QueryClient } from '@tanstack/react-query';
 import type { SetupServer } from 'msw/node';
-import { createWorld as createAppWorld } from '../../../../react/src/__tests__/support/app';
+import { createWorld as createAppWorld } from '#react-test-support/app';
 
 /**
  * The app's plumbing of the end-to-end tests: packages/react's world (a session on an axios instance served by
