@@ -20,12 +20,15 @@ export function createBareClient(adapter: AxiosAdapter): AxiosInstance {
   return axios.create({ baseURL: BASE_URL, adapter });
 }
 
-/** What an app without an auth library writes: one request interceptor that sets the header. */
+/**
+ * What an app without an auth library writes, word for word as issue 16 states it: one request interceptor,
+ * `c => { c.headers.Authorization = ...; return c }`.
+ */
 export function createHeaderClient(adapter: AxiosAdapter, accessToken: string): AxiosInstance {
   const api = createBareClient(adapter);
-  api.interceptors.request.use((config) => {
-    config.headers.set('Authorization', `Bearer ${accessToken}`);
-    return config;
+  api.interceptors.request.use((c) => {
+    c.headers.Authorization = `Bearer ${accessToken}`;
+    return c;
   });
   return api;
 }

@@ -43,10 +43,7 @@ export function describeMachine(): Machine {
     nproc: os.availableParallelism(),
     loadAverage: os.loadavg().map((load) => Number(load.toFixed(2))),
     versions: Object.fromEntries(
-      ['axios', 'axios-auth-refresh', 'axios-jwt', 'react', 'tinybench'].map((name) => [
-        name,
-        versionOf(name),
-      ]),
+      ['axios', 'axios-auth-refresh', 'axios-jwt', 'react', 'msw'].map((name) => [name, versionOf(name)]),
     ),
     source: describeSource(),
     nodeEnv: process.env.NODE_ENV ?? 'unset',

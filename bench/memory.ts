@@ -36,8 +36,8 @@ async function heapAfterGc(): Promise<number> {
  * own promise per request.
  */
 export async function probeMemory(scenario: StormScenario, requests: number): Promise<MemoryProbe> {
-  const mock = createMockApi('held');
-  const api = await scenario.createClient(mock.adapter);
+  const mock = await createMockApi('held', scenario.token);
+  const api = await scenario.createClient(mock.adapter, mock.stale);
   const baseline = await heapAfterGc();
   let settledCount = 0;
   let succeeded = 0;

@@ -1,8 +1,10 @@
+import { createMockAuthServer, type MockAuthServer, type TokenResponse } from '@reauth/msw';
 import { type AxiosAdapter, AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { getResponse } from 'msw';
 
 export const BASE_URL = 'https://api.example.test';
 
-/** An unsigned JWT: the client only decodes it, and the mock API compares whole strings. */
+/** An unsigned JWT for the overhead suites: the client only decodes it, no server reads it. */
 export function fakeJwt(claims: Record<string, unknown>): string {
   const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims)}.bench`;
@@ -34,6 +36,7 @@ export const fetchOkAtOnce = (_input: RequestInfo | URL, _init?: RequestInit): P
   Promise.resolve(new Response('{"ok":true}', { status: 200 }));
 
 export interface MockApiStats {
+  /** Refresh calls, counted on arrival (a held one included); the kit counts the same once they reach it. */
   refreshCalls: number;
   /** Sends to the API routes not answered yet. */
   inFlight: number;
@@ -44,20 +47,57 @@ export interface MockApiStats {
   unauthorized: number;
 }
 
+/** Whether the client holds a token it can read as expired (`exp` past) or one that only the API refuses. */
+export type StaleToken = 'exp-ahead' | 'exp-past';
+
 export interface MockApi {
   adapter: AxiosAdapter;
   stats: MockApiStats;
+  /** The pair the client signs in with: issued by the kit, its access token already refused by the API. */
+  stale: TokenResponse;
   /** Answers a held refresh (`refreshDelayMs: 'held'`) now. */
   release(): void;
 }
 
+const HOUR_MS = 3_600_000;
+
+/** Sends an axios request to the kit's handlers in-process (msw's `getResponse`) and settles it as axios would. */
+async function throughKit(auth: MockAuthServer, config: InternalAxiosRequestConfig) {
+  const url = new URL(config.url ?? '', config.baseURL ?? BASE_URL);
+  const request = new Request(url, {
+    method: (config.method ?? 'get').toUpperCase(),
+    headers: { 'content-type': 'application/json' },
+    body: typeof config.data === 'string' ? config.data : null,
+  });
+  const response = await getResponse(auth.handlers, request);
+  if (!response) throw new Error(`[bench] the kit has no handler for ${request.method} ${url.pathname}`);
+  return { status: response.status, data: (await response.json()) as unknown };
+}
+
 /**
- * An auth API where every token handed out before the run has expired: `/auth/refresh` answers new tokens
- * after `refreshDelayMs`; every other route answers 200 to the latest access token and 401 to any other.
- * API answers come on the next macrotask (`setImmediate`), as a network answer would. With `'held'`, the
- * refresh answers only when `release()` is called (the memory probe holds the queue full).
+ * The storm's and the memory probe's auth API. `/auth/refresh` is `@reauth/msw`'s kit (`createMockAuthServer`,
+ * rotating refresh tokens, signed JWTs), answered in-process through msw's `getResponse`, after
+ * `refreshDelayMs` (the kit's `delayRefresh`). With `'held'`, the refresh reaches the kit only when
+ * `release()` is called (the memory probe holds the queue full): the kit's `'hang'` can only end in a
+ * failure, so this gate is the one local piece on the refresh path. Every other route answers on the next
+ * macrotask (`setImmediate`), 200 to the access token of the kit's latest refresh and 401 to any other. That
+ * check is local on purpose: the kit's `protect()` through `getResponse` costs about 500 µs per 200 and 260
+ * µs per 401 on this machine, several times the client's own work per replay, and would swamp the drain.
  */
-export function createMockApi(refreshDelayMs: number | 'held'): MockApi {
+export async function createMockApi(refreshDelayMs: number | 'held', token: StaleToken): Promise<MockApi> {
+  // The kit's clock two hours back while it issues the stale pair: its `exp` (one hour) is then past.
+  let clockOffsetMs = token === 'exp-past' ? -2 * HOUR_MS : 0;
+  const auth = createMockAuthServer({
+    baseUrl: BASE_URL,
+    accessTokenTtlMs: HOUR_MS,
+    now: () => Date.now() + clockOffsetMs,
+  });
+  const stale = await auth.controls.issueTokens('alice');
+  clockOffsetMs = 0;
+  // The API refuses every access token issued so far (their `exp` may still be ahead).
+  auth.controls.expireAccessTokens();
+  if (typeof refreshDelayMs === 'number') auth.controls.delayRefresh(refreshDelayMs);
+
   const stats: MockApiStats = {
     refreshCalls: 0,
     inFlight: 0,
@@ -68,22 +108,16 @@ export function createMockApi(refreshDelayMs: number | 'held'): MockApi {
   let validToken: string | null = null;
   const held: (() => void)[] = [];
   const release = () => {
-    for (const answer of held.splice(0)) answer();
+    for (const open of held.splice(0)) open();
   };
 
-  const refresh = (config: InternalAxiosRequestConfig) => {
+  const refresh = async (config: InternalAxiosRequestConfig) => {
     stats.refreshCalls += 1;
-    const generation = stats.refreshCalls;
-    return new Promise<AxiosResponse>((resolve, reject) => {
-      const answer = () => {
-        validToken = tokenValidFor(3600, `access-${generation}`);
-        stats.refreshEndedAt.push(performance.now());
-        const tokens = { accessToken: validToken, refreshToken: `refresh-${generation}`, expiresIn: 3600 };
-        respond(config, 200, tokens).then(resolve, reject);
-      };
-      if (refreshDelayMs === 'held') held.push(answer);
-      else setTimeout(answer, refreshDelayMs);
-    });
+    if (refreshDelayMs === 'held') await new Promise<void>((open) => held.push(open));
+    const { status, data } = await throughKit(auth, config);
+    if (status === 200) validToken = (data as TokenResponse).accessToken;
+    stats.refreshEndedAt.push(performance.now());
+    return respond(config, status, data);
   };
 
   const api = (config: InternalAxiosRequestConfig) =>
@@ -104,5 +138,5 @@ export function createMockApi(refreshDelayMs: number | 'held'): MockApi {
 
   const adapter: AxiosAdapter = (config) =>
     config.url?.endsWith('/auth/refresh') ? refresh(config) : api(config);
-  return { adapter, stats, release };
+  return { adapter, stats, stale, release };
 }

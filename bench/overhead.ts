@@ -1,5 +1,4 @@
-import { Bench } from 'tinybench';
-import { mean, quantile, type Spread, spread } from './stats';
+import { type Spread, spread } from './stats';
 
 /** A client under test; each one answers 200 at once, so only its own work differs. */
 export interface OverheadTask {
@@ -10,19 +9,19 @@ export interface OverheadTask {
 
 export interface OverheadSettings {
   rounds: number;
-  /** tinybench's time budget per task and round. */
-  timeMs: number;
-  /** One discarded round first, so the JIT has compiled every client before anything counts. */
-  warmupMs: number;
+  /** Sequential requests per client and round (each awaited before the next is sent). */
+  requests: number;
+  /** One discarded round of this many requests per client first, so the JIT has compiled every client. */
+  warmupRequests: number;
 }
 
-/** Latency of one task, pooled over every round, and its CPU time per request (median of the rounds). */
+/** One client's figures: the median across rounds of its time per request. */
 export interface TaskSummary {
   name: string;
-  samples: number;
   opsPerSec: number;
+  /** Wall-clock time per request, median of the rounds. */
   meanUs: number;
-  p99Us: number;
+  /** CPU time this process spent per request (user + system, GC included), median of the rounds. */
   cpuUs: number;
 }
 
@@ -37,73 +36,54 @@ export interface OverheadResult {
   rounds: RoundFigures[];
 }
 
-interface TaskRound {
-  /** Wall-clock latency of each request, in ms. */
-  samples: number[];
-  /** CPU time this process spent per request (user + system), in µs: what other processes' load can't add. */
-  cpuUs: number;
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** `requests` sequential requests through one client: wall and CPU time per request, in µs. */
+async function timeTask(task: OverheadTask, requests: number) {
+  // Each client starts on a collected heap: no client pays for the garbage of the one before it.
+  gc?.();
+  const cpuStart = process.cpuUsage();
+  const started = performance.now();
+  for (let sent = 0; sent < requests; sent += 1) await task.send();
+  const wallUs = ((performance.now() - started) * 1000) / requests;
+  const { user, system } = process.cpuUsage(cpuStart);
+  return { wallUs, cpuUs: (user + system) / requests };
 }
 
-/** Runs every task once, in an order rotated each round. */
-async function runRound(tasks: readonly OverheadTask[], round: number, timeMs: number): Promise<TaskRound[]> {
-  const cpuStart = new Map<string, NodeJS.CpuUsage>();
-  const cpuSpent = new Map<string, number>();
-  const bench = new Bench({
-    time: timeMs,
-    warmup: false,
-    retainSamples: true,
-    throws: true,
-    setup: (task) => void cpuStart.set(task!.name, process.cpuUsage()),
-    teardown: (task) => {
-      const { user, system } = process.cpuUsage(cpuStart.get(task!.name));
-      cpuSpent.set(task!.name, user + system);
-    },
-  });
+/** Runs every task once, in an order rotated each round; returns the figures in the tasks' order. */
+async function runRound(tasks: readonly OverheadTask[], round: number, requests: number) {
+  const figures: { wallUs: number; cpuUs: number }[] = [];
   for (let offset = 0; offset < tasks.length; offset += 1) {
-    const task = tasks[(round + offset) % tasks.length]!;
-    bench.add(task.name, task.send);
+    const index = (round + offset) % tasks.length;
+    figures[index] = await timeTask(tasks[index]!, requests);
   }
-  await bench.run();
-  return tasks.map(({ name }) => {
-    const result = bench.getTask(name)?.result;
-    if (result?.state !== 'completed' || !result.latency.samples) {
-      throw new Error(`[bench] task "${name}" did not complete (${result?.state ?? 'missing'}).`);
-    }
-    const samples = [...result.latency.samples];
-    return { samples, cpuUs: cpuSpent.get(name)! / samples.length };
-  });
+  return figures;
 }
 
 /**
- * Measures the same request through each client, side by side: every round runs all tasks back to back,
- * so a ratio taken within a round compares clients under the same machine load.
+ * Measures the same request through each client, side by side: every round sends `requests` sequential
+ * GETs through each client, back to back, so a ratio taken within a round compares clients under the same
+ * machine load.
  */
 export async function measureOverhead(
   tasks: readonly OverheadTask[],
   settings: OverheadSettings,
 ): Promise<OverheadResult> {
-  await runRound(tasks, 0, settings.warmupMs);
-  const pooled: number[][] = tasks.map(() => []);
+  await runRound(tasks, 0, settings.warmupRequests);
   const rounds: RoundFigures[] = [];
   for (let round = 0; round < settings.rounds; round += 1) {
-    const figures = await runRound(tasks, round, settings.timeMs);
-    figures.forEach(({ samples }, index) => {
-      for (const sample of samples) pooled[index]!.push(sample);
-    });
+    const figures = await runRound(tasks, round, settings.requests);
     rounds.push({
-      meanUs: figures.map(({ samples }) => mean(samples) * 1000),
+      meanUs: figures.map(({ wallUs }) => wallUs),
       cpuUs: figures.map(({ cpuUs }) => cpuUs),
     });
   }
   const summaries = tasks.map(({ name }, index) => {
-    const sorted = pooled[index]!.sort((a, b) => a - b);
-    const meanMs = mean(sorted);
+    const meanUs = spread(rounds.map((figures) => figures.meanUs[index]!)).median;
     return {
       name,
-      samples: sorted.length,
-      opsPerSec: 1000 / meanMs,
-      meanUs: meanMs * 1000,
-      p99Us: quantile(sorted, 0.99) * 1000,
+      opsPerSec: 1_000_000 / meanUs,
+      meanUs,
       cpuUs: spread(rounds.map((figures) => figures.cpuUs[index]!)).median,
     };
   });

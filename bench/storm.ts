@@ -1,12 +1,15 @@
 import { isAuthError } from '@reauth/core';
+import type { TokenResponse } from '@reauth/msw';
 import { type AxiosAdapter, type AxiosInstance, isAxiosError } from 'axios';
-import { createMockApi } from './mockApi';
+import { createMockApi, type StaleToken } from './mockApi';
 import { type Spread, spread } from './stats';
 
-/** One way of building the client under test, given the mock API's adapter. */
+/** One way of building the client under test, given the mock API's adapter and the stale pair it issued. */
 export interface StormScenario {
   name: string;
-  createClient(adapter: AxiosAdapter): AxiosInstance | Promise<AxiosInstance>;
+  /** Which stale token the client starts with: its `exp` still ahead (only the API knows), or past. */
+  token: StaleToken;
+  createClient(adapter: AxiosAdapter, stale: TokenResponse): AxiosInstance | Promise<AxiosInstance>;
 }
 
 /** One run of one scenario at one size. */
@@ -38,8 +41,8 @@ export async function runStorm(
   requests: number,
   refreshDelayMs: number,
 ): Promise<StormRun> {
-  const mock = createMockApi(refreshDelayMs);
-  const api = await scenario.createClient(mock.adapter);
+  const mock = await createMockApi(refreshDelayMs, scenario.token);
+  const api = await scenario.createClient(mock.adapter, mock.stale);
   const failures: Record<string, number> = {};
   let succeeded = 0;
   let lastSettledAt = 0;
@@ -88,6 +91,22 @@ export interface StormSummary {
   /** The median drain divided by the number of requests, in µs: flat when the drain is linear in N. */
   drainUsPerRequest: number | null;
   totalMs: Spread;
+}
+
+/**
+ * The ratio of one scenario's figure to another's at one size, taken repeat by repeat (the repeats are
+ * interleaved, so each pair met the same load), as median and range; null when a run has no drain.
+ */
+export function pairedRatio(
+  of: StormSummary,
+  to: StormSummary,
+  figure: 'drainMs' | 'totalMs',
+): Spread | null {
+  const ratios = of.runs.map((run, index) => {
+    const [own, other] = [run[figure], to.runs[index]?.[figure] ?? null];
+    return own === null || other === null || other <= 0 ? null : own / other;
+  });
+  return ratios.every((ratio) => ratio !== null) ? spread(ratios as number[]) : null;
 }
 
 /** Runs every scenario at every size, the scenarios interleaved, so that each meets the machine's load alike. */

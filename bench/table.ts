@@ -32,3 +32,7 @@ export function counts(values: readonly number[]): string {
 /** A duration across runs: `median (min-max)`. */
 export const durations = (value: Spread | null) =>
   value ? `${fixed(value.median)} (${fixed(value.min)}-${fixed(value.max)})` : 'n/a';
+
+/** A ratio's median and range as a factor: `1.032× [0.981, 1.104]`. */
+export const ratioWithRange = ({ median, min, max }: Spread) =>
+  `${fixed(median, 3)}× [${fixed(min, 3)}, ${fixed(max, 3)}]`;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { QUICK, runBench } from '../bench';
+import { ISSUE16_QUICK, runIssue16, summarizeIssue16 } from '../issue16';
 
 // Runs every part of the bench at tiny sizes so that it cannot rot unnoticed. Counts and outcomes only:
 // nothing here depends on time (the machine is shared; `pnpm bench` reports the figures).
@@ -22,6 +23,16 @@ describe('bench smoke (every part at tiny sizes)', async () => {
         expect(run).toMatchObject({ refreshCalls: 1, succeeded: 10, failed: 0 });
     }
     expect(result.storm.targets.every(({ correct }) => correct)).toBe(true);
+  });
+
+  it("the storm's refresh is the msw kit's: one rotation per run, the issue's storm pair all succeed", () => {
+    expect(result.storm.issue16).toMatchObject({ requests: 10, allSucceeded: true });
+    expect(storm('axios-auth-refresh deduplicateRefresh:false').runs[0]).toMatchObject({
+      refreshCalls: 1,
+      succeeded: 10,
+      apiRequests: 20,
+      unauthorized: 10,
+    });
   });
 
   it('axios-auth-refresh with its defaults hands N-1 of the 401s back to the caller', () => {
@@ -69,5 +80,17 @@ describe('bench smoke (every part at tiny sizes)', async () => {
     expect(result.sizes.bundles.filter(({ missing }) => missing === undefined).length).toBeGreaterThanOrEqual(
       4,
     );
+  });
+
+  it("runs issue 16's three comparisons alone, and summarizes runs as a table and markdown rows", async () => {
+    const run = await runIssue16(ISSUE16_QUICK);
+    expect(run.storm).toMatchObject({ allSucceeded: true, refreshes: [1, 1] });
+    for (const suite of [run.axios, run.fetch]) {
+      expect(suite.wall.median).toBeGreaterThan(0);
+      expect(suite.cpu.median).toBeGreaterThan(0);
+    }
+    const summary = summarizeIssue16([run, run]);
+    expect(summary.rows.map(({ limit }) => limit)).toEqual(['≤ 1.05×', '≤ 1.05×', '≤ 1.2×']);
+    expect(summary.markdown.split('\n')).toHaveLength(5);
   });
 });

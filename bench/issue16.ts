@@ -1,0 +1,146 @@
+import { describeMachine, type Machine } from './machine';
+import { ISSUE_LIMIT, reportOverhead } from './overheadReport';
+import type { Spread } from './stats';
+import { ISSUE_DRAIN_LIMIT, issueScenarios, reportStorm } from './stormReport';
+import { fixed, formatTable, thousands } from './table';
+
+/** Issue 16's three comparisons, as it states them; the full run measures them too, with the anchors. */
+export const ISSUE16 = {
+  overhead: { rounds: 9, requests: 20_000, warmupRequests: 2_000 },
+  storm: { sizes: [{ requests: 10_000, repeats: 3 }], refreshDelayMs: 50, warmupRequests: 100 },
+};
+
+/** The same comparisons at tiny sizes, for the smoke test. */
+export const ISSUE16_QUICK: typeof ISSUE16 = {
+  overhead: { rounds: 1, requests: 20, warmupRequests: 5 },
+  storm: { sizes: [{ requests: 10, repeats: 1 }], refreshDelayMs: 50, warmupRequests: 10 },
+};
+
+/** One run's three ratios: each the median of its rounds (or repeats), with their range. */
+export interface Issue16Run {
+  machine: Machine;
+  settings: typeof ISSUE16;
+  axios: { wall: Spread; cpu: Spread; wallOverBare: number; cpuOverBare: number; met: boolean };
+  fetch: { wall: Spread; cpu: Spread; wallOverBare: number; cpuOverBare: number; met: boolean };
+  storm: {
+    drain: Spread | null;
+    total: Spread | null;
+    allSucceeded: boolean;
+    refreshes: number[];
+    met: boolean;
+  };
+  durationMs: number;
+}
+
+type Suite = Awaited<ReturnType<typeof reportOverhead>>['axios'];
+
+const suiteFigures = ({ reauthVsHeader, tasks, issue16 }: Suite) => ({
+  wall: reauthVsHeader.wall,
+  cpu: reauthVsHeader.cpu,
+  wallOverBare: tasks[2]!.wallVsBare.median,
+  cpuOverBare: tasks[2]!.cpuVsBare.median,
+  met: issue16.met,
+});
+
+/** Only the three comparisons: the axios and fetch pairs (and bare), and the 10,000-request storm pair. */
+export async function runIssue16(settings: typeof ISSUE16 = ISSUE16): Promise<Issue16Run> {
+  const startedAt = performance.now();
+  const machine = describeMachine();
+  console.log(
+    `reauth bench, issue 16's comparisons only, ${machine.date} | source ${machine.source} | load ${machine.loadAverage.join(' ')}\n`,
+  );
+  const overhead = await reportOverhead(settings.overhead, false);
+  const storm = await reportStorm(settings.storm, issueScenarios);
+  const verdict = storm.issue16;
+  return {
+    machine,
+    settings,
+    axios: suiteFigures(overhead.axios),
+    fetch: suiteFigures(overhead.fetch),
+    storm: {
+      drain: verdict?.drain ?? null,
+      total: verdict?.total ?? null,
+      allSucceeded: verdict?.allSucceeded ?? false,
+      refreshes: storm.scenarios.flatMap(({ runs }) => runs.map((run) => run.refreshCalls)),
+      met: verdict?.met ?? false,
+    },
+    durationMs: Math.round(performance.now() - startedAt),
+  };
+}
+
+const range = (values: readonly number[], digits = 3) => {
+  const [min, max] = [Math.min(...values), Math.max(...values)];
+  return min === max ? fixed(min, digits) : `${fixed(min, digits)}–${fixed(max, digits)}`;
+};
+const overPercent = (values: readonly number[]) => {
+  const [min, max] = [Math.min(...values), Math.max(...values)].map((value) => (value - 1) * 100);
+  return `${min! >= 0 ? '+' : ''}${fixed(min!)} to ${max! >= 0 ? '+' : ''}${fixed(max!)} %`;
+};
+
+/** The three comparisons over several runs: per run the median ratio; over the runs its range. */
+export function summarizeIssue16(runs: readonly Issue16Run[]) {
+  const medians = (pick: (run: Issue16Run) => Spread | null) =>
+    runs.flatMap((run) => {
+      const value = pick(run);
+      return value ? [value.median] : [];
+    });
+  const rows = [
+    {
+      what: `attachAuth vs axios + the one-line header interceptor, ${thousands(runs[0]!.settings.overhead.requests)} sequential GETs`,
+      limit: `≤ ${ISSUE_LIMIT}×`,
+      wall: medians((run) => run.axios.wall),
+      cpu: medians((run) => run.axios.cpu),
+      overBare: runs.map((run) => run.axios.wallOverBare),
+      met: runs.every((run) => run.axios.met),
+    },
+    {
+      what: `createAuthFetch vs a hand-written header wrapper, ${thousands(runs[0]!.settings.overhead.requests)} sequential calls`,
+      limit: `≤ ${ISSUE_LIMIT}×`,
+      wall: medians((run) => run.fetch.wall),
+      cpu: medians((run) => run.fetch.cpu),
+      overBare: runs.map((run) => run.fetch.wallOverBare),
+      met: runs.every((run) => run.fetch.met),
+    },
+    {
+      what: `drain of ${thousands(runs[0]!.settings.storm.sizes.at(-1)!.requests)} concurrent 401s vs axios-auth-refresh deduplicateRefresh:false`,
+      limit: `≤ ${ISSUE_DRAIN_LIMIT}×`,
+      wall: medians((run) => run.storm.drain),
+      cpu: [] as number[],
+      overBare: [] as number[],
+      total: medians((run) => run.storm.total),
+      met: runs.every((run) => run.storm.met),
+    },
+  ];
+  const table = formatTable(
+    [
+      'comparison (reauth / the other, same run)',
+      'issue',
+      `wall, ${runs.length} runs`,
+      'CPU',
+      'met in every run',
+    ],
+    rows.map((row) => [
+      row.what,
+      row.limit,
+      row.wall.length > 0 ? range(row.wall) : 'n/a',
+      row.cpu.length > 0 ? range(row.cpu) : `total ${'total' in row ? range(row.total ?? []) : ''}`,
+      row.met ? 'yes' : 'NO',
+    ]),
+  );
+  const markdown = [
+    `| comparison (same run, interleaved) | issue 16 | ${runs.length} runs: median ratio, range over runs | reauth over bare |`,
+    '| --- | --- | --- | --- |',
+    `| \`attachAuth\` / axios + one-line header interceptor, 20,000 sequential GETs, instant adapter | ≤ ${ISSUE_LIMIT}× | wall ${range(rows[0]!.wall)}×, CPU ${range(rows[0]!.cpu)}× | wall ${overPercent(rows[0]!.overBare)} |`,
+    `| \`createAuthFetch\` / hand-written header wrapper, 20,000 sequential calls, instant \`Response\` | ≤ ${ISSUE_LIMIT}× | wall ${range(rows[1]!.wall)}×, CPU ${range(rows[1]!.cpu)}× | wall ${overPercent(rows[1]!.overBare)} |`,
+    `| drain of 10,000 concurrent 401s / axios-auth-refresh \`deduplicateRefresh: false\`, refresh 50 ms | ≤ ${ISSUE_DRAIN_LIMIT}× | drain ${range(rows[2]!.wall)}×, total ${range(rows[2]!.total ?? [])}× | — |`,
+  ].join('\n');
+  const sources = [...new Set(runs.map((run) => run.machine.source))].join(', ');
+  return { runs: runs.length, sources, rows, table, markdown };
+}
+
+/** Prints the summary of several runs. */
+export function printIssue16(summary: ReturnType<typeof summarizeIssue16>): void {
+  console.log(`Issue 16, ${summary.runs} runs (source ${summary.sources}): per run the median of its rounds`);
+  console.log(summary.table);
+  console.log(`\nFor BENCHMARKS.md / README "Measured":\n${summary.markdown}\n`);
+}
