@@ -14,6 +14,11 @@ export function createServerState(baseNow: () => number) {
   const hung = new Set<() => void>();
   // One object, mutated in place: `auth.stats` read at any time (or kept in a variable) is current.
   const stats: MockAuthStats = { ...counters(), requests: [], refreshCalls: [] };
+  const clearStats = () => {
+    Object.assign(stats, counters());
+    stats.requests.length = 0;
+    stats.refreshCalls.length = 0;
+  };
 
   return {
     stats,
@@ -56,14 +61,13 @@ export function createServerState(baseNow: () => number) {
     failNextRefresh(count: number, kind: RefreshFailureKind): void {
       for (let i = 0; i < count; i++) failures.push(kind);
     },
+    clearStats,
     reset(): void {
       generation++;
       clockOffsetMs = 0;
       refreshDelayMs = 0;
       failures.length = 0;
-      Object.assign(stats, counters());
-      stats.requests.length = 0;
-      stats.refreshCalls.length = 0;
+      clearStats();
       // A hung call is answered as the reset server would answer it: nothing stays pending into the next test.
       for (const release of [...hung]) release();
     },
@@ -106,6 +110,7 @@ export function createControls(state: ServerState, store: TokenStore): MockAuthC
       state.reset();
       store.forget();
     },
+    clearStats: () => state.clearStats(),
     issueTokens: (username) => store.issue(username),
   };
 }

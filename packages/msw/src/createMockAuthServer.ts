@@ -68,7 +68,7 @@ function checkRealm(realm: unknown): string {
  * real HS256 JWT access tokens, `protect()` for the app's own handlers, controls to force expiry and
  * failures, and stats to assert on. Runs wherever msw does (`msw/node`, the browser's service worker).
  *
- * @param options `baseUrl` (required), users, token lifetimes, rotation, paths, realm, clock.
+ * @param options `baseUrl` (required), users, token lifetimes, rotation, paths, realm, clock, bodies.
  * @returns `{ handlers, protect, controls, stats }`.
  * @example
  * const auth = createMockAuthServer({ baseUrl: 'https://api.example.test' });
@@ -110,7 +110,7 @@ export function createMockAuthServer(options: MockAuthServerOptions): MockAuthSe
     isRotating: options.rotateRefreshTokens ?? true,
     now: state.now,
   });
-  const guard = createGuard({ realm, state, store });
+  const guard = createGuard({ realm, state, store, recordBodies: options.recordBodies === true });
 
   return {
     handlers: createRoutes({ urls, users, realm, state, store, guard }),

@@ -8,6 +8,8 @@ export interface ProtectContext {
   realm: string;
   state: ServerState;
   store: TokenStore;
+  /** Keep each request's body (redacted) in its record. */
+  recordBodies: boolean;
 }
 
 /** What `stats.requests[].url` shows in place of a token found in the URL's path. */
@@ -17,19 +19,23 @@ const REDACTED = '[redacted]';
 const JWT = /eyJ[\w-]*\.eyJ[\w-]*\.[\w-]*/g;
 
 /**
- * The URL as stats may hold it: no query (it may carry secrets), and no token in the path either
- * (download links, `/files/:token`): the bearer token as sent or percent-encoded, any JWT, and every
- * refresh token the kit issued.
+ * `text` without a token: the bearer token as sent or percent-encoded, any JWT, and every refresh token
+ * the kit issued.
  */
-function recordedUrl(url: string, bearer: string | null, store: TokenStore): string {
-  const { origin, pathname } = new URL(url);
-  let recorded = `${origin}${pathname}`;
+function redact(text: string, bearer: string | null, store: TokenStore): string {
+  let recorded = text;
   if (bearer !== null) {
     for (const form of new Set([bearer, encodeURI(bearer), encodeURIComponent(bearer)])) {
       recorded = recorded.replaceAll(form, REDACTED);
     }
   }
   return store.redactRefreshTokens(recorded.replace(JWT, REDACTED), REDACTED);
+}
+
+/** The URL as stats may hold it: no query (it may carry secrets), no token in the path (`/files/:token`). */
+function recordedUrl(url: string, bearer: string | null, store: TokenStore): string {
+  const { origin, pathname } = new URL(url);
+  return redact(`${origin}${pathname}`, bearer, store);
 }
 
 /** The roles check of `protect`: any one of `roles` admits; no roles asked = any valid token. */
@@ -45,7 +51,7 @@ type Resolve = (
  * A handler on `method` and `path` that answers 401/403 itself, hands an authorized request to
  * `resolve`, and records every answer in `stats.requests` (the redacted view: a `jti`, never a token).
  */
-export function createGuard({ realm, state, store }: ProtectContext) {
+export function createGuard({ realm, state, store, recordBodies }: ProtectContext) {
   return function guard(
     method: HttpHandler['info']['method'],
     path: HttpHandler['info']['path'],
@@ -55,6 +61,8 @@ export function createGuard({ realm, state, store }: ProtectContext) {
     return new HttpHandler(method, path, async ({ request, requestId }) => {
       const isCurrent = state.tagWork();
       const token = bearerToken(request);
+      // Read from a clone before anyone consumes it: a refused request's body is recorded too.
+      const body = recordBodies ? await request.clone().text() : undefined;
       const check = await store.verifyAccess(token);
       let response: Response | undefined;
       if (!('claims' in check)) response = refusal(realm, check.problem);
@@ -76,6 +84,7 @@ export function createGuard({ realm, state, store }: ProtectContext) {
         hadToken: token !== null,
         tokenId: 'claims' in check ? check.claims.jti : check.tokenId,
         at: state.now(),
+        ...(body === undefined ? {} : { body: body === '' ? null : redact(body, token, store) }),
       });
       return response;
     });

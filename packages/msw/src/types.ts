@@ -44,6 +44,11 @@ export interface MockAuthServerOptions {
   realm?: string;
   /** The kit's clock before `advanceClock`; default `Date.now` (read at each use, so fake timers apply). */
   now?: () => number;
+  /**
+   * Keep the body of each protected request in `stats.requests[].body`, e.g. to check that a request
+   * replayed after a 401 carried its body again. Default false: a body may hold anything.
+   */
+  recordBodies?: boolean;
 }
 
 /**
@@ -91,6 +96,11 @@ export interface ProtectedRequestRecord {
   tokenId: string | null;
   /** The kit's clock (ms, `advanceClock` included) when the answer was decided. */
   at: number;
+  /**
+   * Only with the `recordBodies` option: the body as text (null when empty), tokens redacted as in `url`.
+   * Recorded for a refused request too: what was sent, not what a handler read.
+   */
+  body?: string | null;
 }
 
 /** One call to the refresh route. */
@@ -139,6 +149,11 @@ export interface MockAuthControls {
    * its tokens are forgotten, so 400 `invalid_grant` for a refresh, 401 `invalid_token` for a protected one.
    */
   reset(): void;
+  /**
+   * Empty the stats (counters and records) and nothing else: tokens, forced failures, delay and clock stay.
+   * To assert on one phase of a test; a request still in flight is recorded when it is answered.
+   */
+  clearStats(): void;
   /** Issue a token pair as a login would, without HTTP (not counted as a login). Throws for an unknown user. */
   issueTokens(username: string): Promise<TokenResponse>;
 }

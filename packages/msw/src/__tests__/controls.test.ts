@@ -211,6 +211,40 @@ describe('reset()', () => {
   });
 });
 
+describe('clearStats()', () => {
+  it('empties the stats and keeps the tokens, the forced failures and the clock', async () => {
+    const tokens = await login();
+    await getWith(`${BASE_URL}/items`, tokens.accessToken);
+    auth.controls.failNextRefresh(1, 'server');
+    auth.controls.advanceClock(30_000);
+    const { stats } = auth;
+
+    auth.controls.clearStats();
+
+    expect(stats).toEqual({
+      logins: 0,
+      failedLogins: 0,
+      refreshes: 0,
+      reuseDetected: 0,
+      logouts: 0,
+      requests: [],
+      refreshCalls: [],
+    });
+    expect((await getWith(`${BASE_URL}/items`, tokens.accessToken)).status).toBe(200);
+    expect((await refresh(tokens.refreshToken)).status).toBe(500); // the failure queued before
+    const renewed = await refresh(tokens.refreshToken);
+    expect(renewed.status).toBe(200);
+    // The clock stays ahead: a token issued now is stamped 30 s later than the wall clock.
+    const { accessToken } = (await renewed.json()) as { accessToken: string };
+    expect((claimsOf(accessToken).iat as number) * 1000).toBeGreaterThan(Date.now() + 20_000);
+    expect(stats).toMatchObject({
+      logins: 0,
+      refreshes: 2,
+      requests: [expect.objectContaining({ status: 200 })],
+    });
+  });
+});
+
 describe('reset() with a request in flight', () => {
   // A refresh waiting out its delay at reset() recorded its call in the fresh stats, which then disagreed.
   it('drops a delayed refresh that started before it: 400 invalid_grant, recorded nowhere', async () => {
