@@ -1,111 +1,71 @@
-import { AuthError, misuse } from './errors';
-import type { AuthEventInput } from './internals';
-import type { ReauthHandler, ReauthReason, Session, SessionState } from './types';
-import { type Deferred, deferred, warnOnce } from './utils';
+import { misuse } from './errors';
+import type { ReauthHandler, ReauthReason, TokensInput } from './types';
+import { type Deferred, warnOnce } from './utils';
 
 declare const process: { env: { NODE_ENV?: string } };
 
 /** A registration of an `onReauth` handler. */
-type HandlerEntry = { handler: ReauthHandler };
+export type HandlerEntry = { handler: ReauthHandler };
 
 /** An open re-authentication prompt. */
-export interface Reauth {
+export interface Prompt {
   done: Deferred<void>;
   controller: AbortController;
   /** The registration whose handler is prompting. */
   entry: HandlerEntry;
 }
 
-/** What re-authentication needs of its session. */
-export interface ReauthDeps {
-  /** The open prompt, if any. */
-  reauth: Reauth | null;
-  /** One entry per registration, so removing one registration of a handler leaves the others. */
-  handlers: HandlerEntry[];
-  /** Requests waiting now, for events. */
-  waiting: { count: number };
-  emit(event: AuthEventInput): void;
-  setState(state: Partial<SessionState>): void;
-  signIn: Session['signIn'];
-  endSession(error: AuthError): void;
-  /** Tells the other tabs that the session ended (they share it). */
-  signOutOtherTabs(): void;
+/** How a prompt reports back; the session ignores reports of a prompt it no longer has open. */
+export interface PromptReport {
+  /** Signs in with the handler's tokens; throws a TypeError when they are refused. */
+  onSignIn(prompt: Prompt, tokens: TokensInput): void;
+  onDismiss(prompt: Prompt, cause?: unknown): void;
+  /** Whether the session still waits on this prompt. */
+  isOpen(prompt: Prompt): boolean;
 }
 
 /**
- * Opens a re-authentication prompt with the last registered handler, or joins the open one; with no handler
- * the session ends with `expired`.
- *
- * @returns a promise that resolves when the prompt signs in, and rejects when the session ends instead
+ * The prompt worker: asks the prompt's handler for tokens and reports the answer. Null, undefined or a throw is a
+ * dismissal; tokens `signIn` refuses count as one too.
  */
-export function requireReauth(
-  ctx: ReauthDeps,
-  reason: ReauthReason,
-  expired = new AuthError('SESSION_EXPIRED'),
-): Promise<void> {
-  if (ctx.reauth) return ctx.reauth.done.promise;
-  const entry = ctx.handlers[ctx.handlers.length - 1];
-  if (!entry) {
-    ctx.endSession(expired);
-    return Promise.reject(expired);
-  }
-  const current: Reauth = { done: deferred(), controller: new AbortController(), entry };
-  ctx.reauth = current;
-  ctx.setState({ status: 'reauthRequired', error: reason === 'unauthenticated' ? null : expired });
-  ctx.emit({ type: 'reauthRequired', reason, waiting: ctx.waiting.count });
+export function runPrompt(prompt: Prompt, reason: ReauthReason, report: PromptReport): void {
   Promise.resolve()
-    .then(() => entry.handler({ reason, signal: current.controller.signal }))
+    .then(() => prompt.entry.handler({ reason, signal: prompt.controller.signal }))
     .then((result) => {
-      if (ctx.reauth !== current) return;
-      if (result == null) return dismissReauth(ctx, current);
+      if (!report.isOpen(prompt)) return;
+      if (result == null) return report.onDismiss(prompt);
       try {
-        ctx.signIn(result);
+        report.onSignIn(prompt, result);
       } catch (error) {
         if (process.env.NODE_ENV !== 'production') {
           warnOnce(
             'the reauth handler resolved with tokens signIn() refuses; the prompt counts as dismissed.',
           );
         }
-        dismissReauth(ctx, current, error);
+        report.onDismiss(prompt, error);
       }
     })
-    .catch((error) => dismissReauth(ctx, current, error));
-  return current.done.promise;
+    .catch((error) => report.onDismiss(prompt, error));
 }
 
 /**
- * Cancels the prompt `which` if it is still the open one: the session ends with `REAUTH_CANCELLED`, and, when
- * the user chose it (`isEverywhere`), in the other tabs too: their prompts for the same session close.
- */
-export function dismissReauth(
-  ctx: ReauthDeps,
-  which: Reauth | null,
-  cause?: unknown,
-  isEverywhere = true,
-): void {
-  if (!which || ctx.reauth !== which) return;
-  const error = new AuthError('REAUTH_CANCELLED', { cause });
-  ctx.emit({ type: 'reauthCancelled', error });
-  if (ctx.reauth !== which) return; // a listener signed in meanwhile
-  ctx.endSession(error);
-  if (isEverywhere) ctx.signOutOtherTabs();
-}
-
-/**
- * Registers a prompt handler; the last one registered prompts.
+ * Registers a prompt handler in `handlers`; the last one registered prompts.
  *
- * @returns a function that removes this registration (and dismisses its prompt if it is open)
+ * @param onRemoved called with the registration when it is removed (its open prompt, if any, is dismissed there)
+ * @returns a function that removes this registration
  */
-export function addReauthHandler(ctx: ReauthDeps, handler: ReauthHandler): () => void {
+export function addReauthHandler(
+  handlers: HandlerEntry[],
+  handler: ReauthHandler,
+  onRemoved: (entry: HandlerEntry) => void,
+): () => void {
   if (typeof handler !== 'function')
     throw misuse('onReauth(handler)', 'expected a function ({ reason, signal }) => Promise<tokens | null>');
   const entry = { handler };
-  ctx.handlers.push(entry);
+  handlers.push(entry);
   return () => {
-    const index = ctx.handlers.indexOf(entry);
-    if (index >= 0) ctx.handlers.splice(index, 1);
-    // Its prompt is open: no one can answer it now, so nothing may wait on it. Only here: another tab's prompt
-    // may still be answered, so the other tabs are not signed out.
-    if (ctx.reauth?.entry === entry) dismissReauth(ctx, ctx.reauth, undefined, false);
+    const index = handlers.indexOf(entry);
+    if (index >= 0) handlers.splice(index, 1);
+    onRemoved(entry);
   };
 }

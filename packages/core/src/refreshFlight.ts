@@ -1,8 +1,7 @@
-import type { Tabs, TokensKind } from './crossTab';
+import type { Tabs } from './crossTab';
 import { AuthError } from './errors';
-import { type ReauthDeps, requireReauth } from './reauth';
-import { normalizeTokens, readStoredTokens, type TokenSet } from './tokens';
-import type { SessionOptions, StorageLike } from './types';
+import { readStoredTokens, type TokenSet } from './tokens';
+import type { RefreshContext, StorageLike, TokensInput } from './types';
 import { type Deferred, deferred, waitFor } from './utils';
 
 /** The one refresh in progress, which every concurrent caller joins. */
@@ -11,34 +10,37 @@ export interface Flight {
   outcome: Deferred<'ok' | 'reauth'>;
   controller: AbortController;
   started: number;
+  /** The refresh token it presents. */
+  refreshToken: string;
   /** Ends the grace period after REFRESH_TIMEOUT. */
   grace?: ReturnType<typeof setTimeout> | undefined;
   /** The wait of the callers that joined in one millisecond (a burst of 401s): one timer, not one each. */
   joined?: { at: number; wait: Promise<void>; ends?: ReturnType<typeof setTimeout> } | undefined;
 }
 
-/** What the refresh flight needs of its session. */
-export interface FlightDeps extends ReauthDeps {
-  /** The refresh in progress, if any. */
-  flight: Flight | null;
-  tokens(): TokenSet | null;
-  refreshTokens: SessionOptions['refresh'];
+/** How a flight reports back. None of it writes the session: the session dispatches what it hears. */
+export interface FlightReport {
+  /** Whether the session still runs this flight (not dropped, superseded or timed out). */
+  isCurrent(flight: Flight): boolean;
+  /** The refresh call answered (not yet checked). */
+  onResult(flight: Flight, result: TokensInput): void;
+  onError(flight: Flight, cause: unknown): void;
+  /** Timeout and grace passed without an answer: the call is abandoned. */
+  onAbandon(flight: Flight): void;
+  /** Another tab refreshed while this one waited for the lock: its tokens. */
+  onAdopt(flight: Flight, tokens: TokenSet): void;
+}
+
+export interface FlightOptions {
+  refresh: (context: RefreshContext) => Promise<TokensInput>;
+  /** The tokens the refresh renews. */
+  sent: TokenSet;
   refreshTimeoutMs: number;
+  tabs: Tabs | null;
   storage: StorageLike;
   storageKey: string;
   /** False after a write storage refused (it then holds older tokens, or none). */
   isStorageCurrent(): boolean;
-  tabs: Tabs | null;
-  now(): number;
-  canRefresh(set: TokenSet): boolean;
-  /** Whether a refresh failure is terminal; never throws. */
-  isTerminal(cause: unknown): boolean;
-  /** Stores the refreshed tokens as the session's. */
-  commit(next: TokenSet): void;
-  /** Takes tokens another tab refreshed. */
-  accept(next: TokenSet, kind: TokensKind, fromTab?: boolean): void;
-  /** The error that ended the last session. */
-  endError(): AuthError;
 }
 
 /** A flight no one waits for any more: no timer may keep a process alive for it, nothing may land from it. */
@@ -49,122 +51,79 @@ export function dropFlight(flight: Flight | null): void {
 }
 
 /**
- * Refreshes now, or joins the refresh in progress; waits at most `refreshTimeoutMs` for it.
- *
- * @returns a promise that resolves once the session has usable tokens again (refreshed or re-authenticated)
+ * Waits for `flight` at most `timeoutMs`, joining the callers of the same millisecond.
+ * @param then what the waiters get once the flight landed (e.g. the prompt it opened)
  */
-export function refreshSession(ctx: FlightDeps): Promise<void> {
-  if (ctx.reauth) return ctx.reauth.done.promise;
-  const tokens = ctx.tokens();
-  if (!tokens)
-    return Promise.reject(
-      new AuthError('SIGNED_OUT', { message: 'refresh() needs a signed-in session; call signIn() first.' }),
-    );
-  if (!ctx.flight && !ctx.canRefresh(tokens)) return requireReauth(ctx, 'no_refresh_token');
-  const own = ctx.flight ?? startFlight(ctx, tokens);
+export function joinFlight(
+  flight: Flight,
+  timeoutMs: number,
+  then: (outcome: 'ok' | 'reauth') => Promise<void> | undefined,
+): Promise<void> {
   // One group per millisecond, ended by the next timer tick too: with Date frozen (a test clock) and timers
   // running, a later caller still gets its own full timeout.
   const at = Date.now();
-  if (own.joined?.at !== at) {
+  if (flight.joined?.at !== at) {
     const wait = waitFor(
-      own.outcome.promise,
+      flight.outcome.promise,
       undefined,
-      ctx.refreshTimeoutMs,
+      timeoutMs,
       () => new AuthError('REFRESH_TIMEOUT'),
-    ).then((outcome) =>
-      outcome === 'ok'
-        ? undefined
-        : ctx.reauth
-          ? ctx.reauth.done.promise
-          : ctx.tokens()
-            ? undefined
-            : Promise.reject(ctx.endError()),
-    );
+    ).then(then);
     const joined: Flight['joined'] = { at, wait };
-    own.joined = joined;
+    flight.joined = joined;
     joined.ends = setTimeout(() => {
-      if (own.joined === joined) own.joined = undefined;
+      if (flight.joined === joined) flight.joined = undefined;
     }, 0);
   }
-  return own.joined.wait;
+  return flight.joined.wait;
 }
 
-function startFlight(ctx: FlightDeps, sent: TokenSet): Flight {
-  const { now, emit, setState, tabs, refreshTimeoutMs } = ctx;
-  const started = now();
-  const refreshToken = sent.refreshToken as string;
-  const own: Flight = { outcome: deferred(), controller: new AbortController(), started };
-  const land = (failure?: AuthError, terminal = false) => {
-    clearTimeout(own.grace);
-    ctx.flight = null;
-    if (failure) emit({ type: 'refreshFailure', error: failure, terminal, durationMs: now() - started });
-  };
-  const fail = (error: AuthError) => {
-    land(error);
-    setState({ status: 'signedIn', error });
-    own.outcome.reject(error);
-  };
-  ctx.flight = own;
-  setState({ status: 'refreshing' });
-  emit({ type: 'refreshStart', waiting: ctx.waiting.count });
-  // REFRESH_TIMEOUT releases the waiters; the call itself gets as long again to land, then is abandoned.
-  own.grace =
+/** A new flight presenting `refreshToken`; `runFlight` starts it once the session has taken it as its own. */
+export function createFlight(refreshToken: string, started: number): Flight {
+  return { outcome: deferred(), controller: new AbortController(), started, refreshToken };
+}
+
+/**
+ * The refresh worker: takes the cross-tab lock (if any), adopts what another tab refreshed meanwhile, else calls
+ * `refresh` once, and reports. REFRESH_TIMEOUT releases the waiters (see `joinFlight`); the call itself gets as
+ * long again to land, then is abandoned.
+ */
+export function runFlight(flight: Flight, options: FlightOptions, report: FlightReport): void {
+  const { sent, refreshTimeoutMs, tabs } = options;
+  const { refreshToken } = flight;
+  flight.grace =
     refreshTimeoutMs < Number.POSITIVE_INFINITY
       ? setTimeout(() => {
-          own.controller.abort();
-          // Superseded meanwhile (signIn, signOut): nothing of this flight may touch the session.
-          if (ctx.flight === own) fail(new AuthError('REFRESH_TIMEOUT'));
+          flight.controller.abort();
+          report.onAbandon(flight);
         }, 2 * refreshTimeoutMs)
       : undefined;
   const call = () =>
     Promise.resolve()
-      .then(() => ctx.refreshTokens!({ refreshToken, signal: own.controller.signal }))
+      .then(() => options.refresh({ refreshToken, signal: flight.controller.signal }))
       .then(
-        (result) => {
-          if (ctx.flight !== own) return;
-          let next: TokenSet;
-          try {
-            next = normalizeTokens(result, now(), refreshToken, 'refresh() result');
-          } catch (cause) {
-            return fail(new AuthError('REFRESH_UNAVAILABLE', { cause }));
-          }
-          land();
-          ctx.commit(next);
-          tabs?.announce(next, 'refresh', refreshToken);
-          emit({ type: 'refreshSuccess', expiresAt: next.expiresAt, durationMs: now() - started });
-          // A listener may have signed out inside the commit: then the waiters fail as signed out.
-          if (ctx.tokens() === next) own.outcome.resolve('ok');
-          else own.outcome.reject(ctx.endError());
-        },
-        (cause) => {
-          if (ctx.flight !== own) return;
-          if (!ctx.isTerminal(cause)) return fail(new AuthError('REFRESH_UNAVAILABLE', { cause }));
-          const expired = new AuthError('SESSION_EXPIRED', { cause });
-          land(expired, true);
-          tabs?.refused(refreshToken);
-          requireReauth(ctx, 'refresh_rejected', expired).catch(() => {});
-          own.outcome.resolve('reauth');
-        },
+        (result) => report.onResult(flight, result),
+        (cause) => report.onError(flight, cause),
       );
-  if (!tabs) void call();
-  else {
-    // One tab at a time; once it holds the lock, a tab first adopts what another one refreshed meanwhile.
-    tabs
-      .exclusive(own.controller.signal, async () => {
-        if (ctx.flight !== own) return; // dropped or timed out while it waited
-        const seen = readStoredTokens(ctx.storage, ctx.storageKey);
-        if (!seen) return call();
-        if (seen.refreshToken === refreshToken && seen.accessToken === sent.accessToken) return call();
-        // Other tokens are another tab's refresh, unless a write of ours failed: then storage holds older tokens
-        // (adopting them would send a spent refresh token again, or bring back the previous user), and only
-        // tokens received after ours are news.
-        if (!ctx.isStorageCurrent() && seen.receivedAt <= sent.receivedAt) return call();
-        ctx.accept(seen, 'refresh', true);
-      })
-      // A lock that fails (Web Locks throw SecurityError in sandboxed frames) must not stop refreshes.
-      .catch(() => {
-        if (ctx.flight === own) void call();
-      });
+  if (!tabs) {
+    void call();
+    return;
   }
-  return own;
+  // One tab at a time; once it holds the lock, a tab first adopts what another one refreshed meanwhile.
+  tabs
+    .exclusive(flight.controller.signal, async () => {
+      if (!report.isCurrent(flight)) return; // dropped or timed out while it waited
+      const seen = readStoredTokens(options.storage, options.storageKey);
+      if (!seen) return call();
+      if (seen.refreshToken === refreshToken && seen.accessToken === sent.accessToken) return call();
+      // Other tokens are another tab's refresh, unless a write of ours failed: then storage holds older tokens
+      // (adopting them would send a spent refresh token again, or bring back the previous user), and only
+      // tokens received after ours are news.
+      if (!options.isStorageCurrent() && seen.receivedAt <= sent.receivedAt) return call();
+      report.onAdopt(flight, seen);
+    })
+    // A lock that fails (Web Locks throw SecurityError in sandboxed frames) must not stop refreshes.
+    .catch(() => {
+      if (report.isCurrent(flight)) void call();
+    });
 }

@@ -1,14 +1,13 @@
-import { createStore } from 'zustand/vanilla';
 import { watchExpiry } from './autoRefresh';
-import type { TokensKind } from './crossTab';
 import { AuthError } from './errors';
 import { type AuthEventInput, INTERNALS, isolated, type SessionInternals } from './internals';
+import { createMachine } from './machine';
 import { resolveOptions } from './options';
-import { addReauthHandler, dismissReauth, requireReauth } from './reauth';
-import { dropFlight, refreshSession } from './refreshFlight';
-import { connectSessionTabs, type TabsDeps } from './sessionTabs';
-import { normalizeTokens, readStoredTokens, type TokenSet, writeStoredTokens } from './tokens';
-import type { AuthEvent, Session, SessionOptions, SessionState } from './types';
+import { addReauthHandler, type HandlerEntry, type PromptReport, runPrompt } from './reauth';
+import { createFlight, type FlightReport, joinFlight, runFlight } from './refreshFlight';
+import { connectSessionTabs } from './sessionTabs';
+import { normalizeTokens, type TokenSet } from './tokens';
+import type { AuthEvent, Session, SessionOptions } from './types';
 import { waitFor } from './utils';
 
 /**
@@ -36,89 +35,75 @@ export function createSession(options: SessionOptions = {}): Session {
     autoRefresh,
   } = resolveOptions(options);
 
-  let tokens = readStoredTokens(storage, storageKey);
-  let epoch = 0;
-  // What ended each session, by epoch: a late 401 rejects with the error that ended its own session.
-  const endErrors = new Map<number, AuthError>();
-  const endError = (of = epoch - 1) =>
-    endErrors.get(of) ?? endErrors.get(epoch - 1) ?? new AuthError('SIGNED_OUT');
-  let refusedToken: string | null = null;
   const listeners = new Set<(event: AuthEvent) => void>();
-
-  // False after a write storage refused: what it holds (if anything) is older than the session.
-  let isStorageCurrent = true;
-  const persist = (set: TokenSet | null) => {
-    isStorageCurrent = writeStoredTokens(storage, storageKey, set);
+  const emit = (event: AuthEventInput) => {
+    const stamped = { ...event, at: now() } as AuthEvent;
+    for (const listener of [...listeners]) listener(stamped);
   };
-  const isExpired = (set: TokenSet) => set.expiresAt !== null && set.expiresAt <= now();
+  const handlers: HandlerEntry[] = [];
   const canRefresh = (set: TokenSet) => !!refreshTokens && !!set.refreshToken;
-  if (tokens && !canRefresh(tokens) && isExpired(tokens)) {
-    tokens = null;
-    persist(null);
-  }
-  const store = createStore<SessionState>()(() => ({
-    status: tokens ? 'signedIn' : 'signedOut',
-    user: tokens?.user ?? null,
-    expiresAt: tokens?.expiresAt ?? null,
-    error: null,
-  }));
-  const setState = store.setState;
-  // What the refresh flight, the prompt, the other tabs and the adapters share with the session.
-  const ctx: TabsDeps & SessionInternals = {
-    flight: null,
-    reauth: null,
-    handlers: [],
-    waiting: { count: 0 },
-    tabs: null,
-    tokens: () => tokens,
-    refreshTokens,
-    refreshTimeoutMs,
+  const promptReport: PromptReport = {
+    isOpen: (prompt) => machine.prompt() === prompt,
+    onSignIn: (_prompt, input) => signIn(input),
+    onDismiss: (prompt, cause) => dispatch({ type: 'reauthCancel', prompt, cause, isEverywhere: true }),
+  };
+  const machine = createMachine({
     storage,
     storageKey,
-    isStorageCurrent: () => isStorageCurrent,
     now,
     canRefresh,
-    isTerminal(cause) {
-      try {
-        return isRefreshRejected(cause);
-      } catch {
-        return false; // a throwing predicate must not leave the waiters hanging
-      }
-    },
-    getState: store.getState,
-    setState,
     emit,
-    commit,
-    accept,
-    signIn,
-    endSession,
-    endError,
-    epoch: () => epoch,
-    willWait: () => !!(ctx.reauth || ctx.flight || (asking && !tokens) || (tokens && needsRefresh(tokens))),
-    markRefused(token) {
-      if (tokens?.accessToken === token) refusedToken = token;
-    },
-    hasReauthHandler: () => ctx.handlers.length > 0,
-    requireReauth: (reason) => requireReauth(ctx, reason),
-    signOutOtherTabs: () => ctx.tabs?.signOut(),
-  };
-  const tabs = crossTab && connectSessionTabs(ctx, crossTab);
-  ctx.tabs = tabs;
+    handlers,
+    runPrompt: (prompt, reason) => runPrompt(prompt, reason, promptReport),
+  });
+  const { store, dispatch, tokens } = machine;
+  const tabs = crossTab ? connectSessionTabs(machine, crossTab, { storageKey, refreshTimeoutMs }) : null;
+  machine.connect(tabs);
   // A new tab asks the open ones for the session; its requests wait for the answer, a moment at most.
-  let asking = tabs && !tokens ? tabs.ask() : null;
+  let asking = tabs && !tokens() ? tabs.ask() : null;
   asking?.then(() => {
     asking = null;
   });
 
-  function emit(event: AuthEventInput): void {
-    const stamped = { ...event, at: now() } as AuthEvent;
-    for (const listener of [...listeners]) listener(stamped);
-  }
+  const isTerminal = (cause: unknown) => {
+    try {
+      return isRefreshRejected(cause);
+    } catch {
+      return false; // a throwing predicate must not leave the waiters hanging
+    }
+  };
+  const unavailable = (cause?: unknown) => new AuthError('REFRESH_UNAVAILABLE', { cause });
+  const flightReport: FlightReport = {
+    isCurrent: (flight) => machine.flight() === flight,
+    onResult(flight, result) {
+      if (machine.flight() !== flight) return;
+      let next: TokenSet;
+      try {
+        next = normalizeTokens(result, now(), flight.refreshToken, 'refresh() result');
+      } catch (cause) {
+        return dispatch({ type: 'refreshFailure', flight, error: unavailable(cause) });
+      }
+      dispatch({ type: 'refreshSuccess', flight, tokens: next });
+    },
+    onError(flight, cause) {
+      if (machine.flight() !== flight) return;
+      dispatch(
+        isTerminal(cause)
+          ? { type: 'refreshRefused', flight, error: new AuthError('SESSION_EXPIRED', { cause }) }
+          : { type: 'refreshFailure', flight, error: unavailable(cause) },
+      );
+    },
+    onAbandon: (flight) =>
+      dispatch({ type: 'refreshFailure', flight, error: new AuthError('REFRESH_TIMEOUT') }),
+    onAdopt: (_flight, adopted) =>
+      dispatch({ type: 'signIn', tokens: adopted, kind: 'refresh', fromTab: true }),
+  };
 
+  const isExpired = (set: TokenSet) => set.expiresAt !== null && set.expiresAt <= now();
   // Usable: not refused by the server and not expired by the clock. With refreshLeewayMs 0 the clock is not
   // trusted at all: only a 401 says a token is done.
   const isUsable = (set: TokenSet | null) =>
-    !!set && set.accessToken !== refusedToken && (refreshLeewayMs === 0 || !isExpired(set));
+    !!set && !machine.isRefused(set) && (refreshLeewayMs === 0 || !isExpired(set));
   function needsRefresh(set: TokenSet): boolean {
     if (!isUsable(set)) return true;
     const at = refreshDueAt(set);
@@ -130,79 +115,93 @@ export function createSession(options: SessionOptions = {}): Session {
     return set.expiresAt - (refreshLeewayMs ?? Math.min(30_000, (set.expiresAt - set.receivedAt) / 2));
   }
 
-  function commit(next: TokenSet): void {
-    tokens = next;
-    refusedToken = null;
-    persist(next);
-    setState({ status: 'signedIn', user: next.user, expiresAt: next.expiresAt, error: null });
-  }
-
-  /** Ends the session: everything waiting rejects with `error`; a refresh landing later is discarded. */
-  function endSession(error: AuthError): void {
-    const { flight: lostFlight, reauth: lostReauth } = ctx;
-    endErrors.set(epoch, error);
-    endErrors.delete(epoch - 32);
-    epoch += 1;
-    tokens = refusedToken = ctx.flight = ctx.reauth = null;
-    persist(null);
-    dropFlight(lostFlight);
-    lostFlight?.outcome.reject(error);
-    lostReauth?.controller.abort();
-    lostReauth?.done.reject(error);
-    const shown = error.code === 'SIGNED_OUT' ? null : error;
-    setState({ status: 'signedOut', user: null, expiresAt: null, error: shown });
-    emit({ type: 'signedOut', error: shown });
-  }
-
-  /** Takes tokens from a sign-in here, or from another tab (`fromTab`: not announced back). */
-  function accept(next: TokenSet, kind: TokensKind, fromTab?: boolean): void {
-    const { flight: superseded, reauth: resolved } = ctx;
-    ctx.flight = ctx.reauth = null;
-    commit(next);
-    if (!fromTab) tabs?.announce(next, kind);
-    // A refresh still in flight would write older tokens over these: drop it; its waiters go on with these.
-    dropFlight(superseded);
-    superseded?.outcome.resolve('ok');
-    if (kind !== 'refresh') emit({ type: 'signedIn', user: next.user, expiresAt: next.expiresAt });
-    else if (superseded) {
-      emit({ type: 'refreshSuccess', expiresAt: next.expiresAt, durationMs: now() - superseded.started });
-    }
-    if (resolved) {
-      resolved.controller.abort();
-      resolved.done.resolve();
-      emit({ type: 'reauthResolved' });
-    }
-  }
   function signIn(input: Parameters<Session['signIn']>[0]): void {
-    accept(normalizeTokens(input, now(), null, 'signIn(tokens)'), 'signIn');
+    dispatch({
+      type: 'signIn',
+      tokens: normalizeTokens(input, now(), null, 'signIn(tokens)'),
+      kind: 'signIn',
+    });
   }
-  const refresh = () => refreshSession(ctx);
+
+  /** Refreshes now, or joins the refresh in progress; waits at most `refreshTimeoutMs` for it. */
+  function refresh(): Promise<void> {
+    const prompt = machine.prompt();
+    if (prompt) return prompt.done.promise;
+    const sent = tokens();
+    if (!sent)
+      return Promise.reject(
+        new AuthError('SIGNED_OUT', { message: 'refresh() needs a signed-in session; call signIn() first.' }),
+      );
+    let flight = machine.flight();
+    if (!flight) {
+      if (!canRefresh(sent)) return machine.requireReauth('no_refresh_token');
+      flight = createFlight(sent.refreshToken as string, now());
+      dispatch({ type: 'refreshStart', flight });
+      // A listener of refreshStart may have ended the session: nothing is sent for it then.
+      if (machine.flight() === flight) {
+        const { isStorageCurrent } = machine;
+        const refreshOptions = { refresh: refreshTokens!, sent, refreshTimeoutMs, tabs, storage, storageKey };
+        runFlight(flight, { ...refreshOptions, isStorageCurrent }, flightReport);
+      }
+    }
+    return joinFlight(flight, refreshTimeoutMs, (outcome) => {
+      if (outcome === 'ok') return undefined;
+      const prompt = machine.prompt();
+      return prompt ? prompt.done.promise : tokens() ? undefined : Promise.reject(machine.endError());
+    });
+  }
+
+  const willWait = () => {
+    const set = tokens();
+    return !!(machine.phase().name !== 'idle' || (asking && !set) || (set && needsRefresh(set)));
+  };
 
   async function getAccessToken({ signal }: { signal?: AbortSignal } = {}): Promise<string | null> {
-    if (asking && !tokens) await waitFor(asking, signal);
-    if (ctx.reauth) await waitFor(ctx.reauth.done.promise, signal);
-    else if (ctx.flight || (tokens && needsRefresh(tokens))) {
+    if (asking && !tokens()) await waitFor(asking, signal);
+    const prompt = machine.prompt();
+    const set = tokens();
+    if (prompt) await waitFor(prompt.done.promise, signal);
+    else if (machine.flight() || (set && needsRefresh(set))) {
       try {
         await waitFor(refresh(), signal);
       } catch (error) {
         // A transient failure while the token is still good: send the request with it.
-        if (signal?.aborted || !isUsable(tokens)) throw error;
+        if (signal?.aborted || !isUsable(tokens())) throw error;
       }
     }
-    return tokens?.accessToken ?? null;
+    return tokens()?.accessToken ?? null;
   }
 
   if (autoRefresh) {
     const isIdle = (set: TokenSet | null): set is TokenSet =>
-      !!set && !ctx.flight && !ctx.reauth && canRefresh(set);
+      !!set && machine.phase().name === 'idle' && canRefresh(set);
     watchExpiry({
       subscribe: store.subscribe,
       // Not after a failed background refresh: the next request, the next visibility or `online` tries again.
-      dueAt: () => (isIdle(tokens) && !store.getState().error ? refreshDueAt(tokens) : null),
-      check: () => void (isIdle(tokens) && needsRefresh(tokens) && refresh().catch(() => {})),
+      dueAt: () => {
+        const set = tokens();
+        return isIdle(set) && !store.getState().error ? refreshDueAt(set) : null;
+      },
+      check: () => {
+        const set = tokens();
+        if (isIdle(set) && needsRefresh(set)) refresh().catch(() => {});
+      },
       now,
     });
   }
+
+  const internals: SessionInternals = {
+    now,
+    epoch: machine.epoch,
+    endError: machine.endError,
+    tokens,
+    willWait,
+    markRefused: machine.markRefused,
+    hasReauthHandler: () => handlers.length > 0,
+    requireReauth: (reason) => machine.requireReauth(reason),
+    emit,
+    waiting: machine.waiting,
+  };
 
   return Object.defineProperty<Session>(
     {
@@ -210,18 +209,28 @@ export function createSession(options: SessionOptions = {}): Session {
       subscribe: (listener) => store.subscribe(isolated(listener)),
       signIn,
       signOut() {
-        if (store.getState().status !== 'signedOut') endSession(new AuthError('SIGNED_OUT'));
-        else persist(null);
+        if (store.getState().status !== 'signedOut')
+          dispatch({ type: 'end', error: new AuthError('SIGNED_OUT') });
+        else machine.clearStorage();
         tabs?.signOut();
       },
       getAccessToken,
       refresh,
-      onReauth: (handler) => addReauthHandler(ctx, handler),
+      onReauth: (handler) =>
+        addReauthHandler(handlers, handler, (entry) => {
+          // Its prompt is open: no one can answer it now, so nothing may wait on it. Only here: another tab's
+          // prompt may still be answered, so the other tabs are not signed out.
+          const prompt = machine.prompt();
+          if (prompt?.entry === entry) dispatch({ type: 'reauthCancel', prompt, isEverywhere: false });
+        }),
       hasRole(role) {
         const { user } = store.getState();
         return !!user && getRoles(user).includes(role);
       },
-      cancelReauth: () => dismissReauth(ctx, ctx.reauth),
+      cancelReauth() {
+        const prompt = machine.prompt();
+        if (prompt) dispatch({ type: 'reauthCancel', prompt, isEverywhere: true });
+      },
       on(type: string, listener: (event: never) => void) {
         // Isolated once here, not per event: a listener that throws must not break the session mid-update.
         const filtered = isolated((event: AuthEvent) => {
@@ -232,6 +241,6 @@ export function createSession(options: SessionOptions = {}): Session {
       },
     },
     INTERNALS,
-    { value: ctx },
+    { value: internals },
   );
 }

@@ -1,56 +1,48 @@
 import { connectTabs, type Tabs } from './crossTab';
 import { AuthError } from './errors';
-import { requireReauth } from './reauth';
-import { dropFlight, type FlightDeps } from './refreshFlight';
+import type { Machine } from './machine';
 import type { LockLike } from './tabLock';
-import type { SessionState } from './types';
-
-/** What the cross-tab wiring needs of its session. */
-export interface TabsDeps extends FlightDeps {
-  getState(): SessionState;
-}
 
 /**
  * Connects a session to the other tabs of its channel: their sign-ins, refresh results, sign-outs and
- * refused refresh tokens reach it, and it answers a new tab with its tokens.
+ * refused refresh tokens reach it as actions, and it answers a new tab with its tokens.
  *
  * @returns the channel, for the session's own news
  */
 export function connectSessionTabs(
-  ctx: TabsDeps,
+  machine: Machine,
   { channelName, lock }: { channelName: string; lock: LockLike | undefined },
+  { storageKey, refreshTimeoutMs }: { storageKey: string; refreshTimeoutMs: number },
 ): Tabs {
-  return connectTabs(
-    channelName,
-    {
+  const { dispatch } = machine;
+  return connectTabs({
+    name: channelName,
+    listener: {
       // A refresh result only continues the session it refreshed; an answer only starts one in a tab without.
       tokens(next, kind, from) {
-        const tokens = ctx.tokens();
+        const tokens = machine.tokens();
         const isTaken =
           kind === 'signIn' || (kind === 'refresh' ? !!from && tokens?.refreshToken === from : !tokens);
-        if (isTaken) ctx.accept(next, kind, true);
+        if (isTaken) dispatch({ type: 'signIn', tokens: next, kind, fromTab: true });
         return isTaken;
       },
       signOut() {
-        if (ctx.getState().status !== 'signedOut') ctx.endSession(new AuthError('SIGNED_OUT'));
+        if (machine.store.getState().status !== 'signedOut') {
+          dispatch({ type: 'end', error: new AuthError('SIGNED_OUT') });
+        }
       },
       refused(refreshToken) {
-        if (ctx.tokens()?.refreshToken !== refreshToken) return;
-        // Refused in another tab: this tab must not present it again; it re-authenticates as if refused here.
-        const lost = ctx.flight;
-        ctx.flight = null;
-        dropFlight(lost);
-        requireReauth(ctx, 'refresh_rejected').catch(() => {});
-        lost?.outcome.resolve('reauth');
+        if (machine.tokens()?.refreshToken === refreshToken)
+          dispatch({ type: 'refreshRefused', flight: null });
       },
-      current: () => (ctx.reauth ? null : ctx.tokens()),
+      current: () => (machine.prompt() ? null : machine.tokens()),
     },
     // A dead tab's lease lapses well within the timeout, so the others' waits stay bounded by it.
-    Math.min(ctx.refreshTimeoutMs / 2, 5_000),
+    leaseMs: Math.min(refreshTimeoutMs / 2, 5_000),
     lock,
     // Sessions of other keys may share a custom channel name: their news is not ours.
-    ctx.storageKey,
+    key: storageKey,
     // A lock held past what any refresh of ours can hold it, with no holder heard from, is taken over.
-    ctx.refreshTimeoutMs,
-  );
+    refreshTimeoutMs,
+  });
 }
