@@ -83,7 +83,7 @@ describe('many tabs, one session, against the real server', () => {
     await nextTurns();
     // A tab killed while holding the lease: it claimed it, then said nothing more.
     const dead = new BroadcastChannel(channelName);
-    dead.postMessage({ t: 'claim', id: '0', at: Date.now() });
+    dead.postMessage({ type: 'claim', id: '0', at: Date.now() });
     dead.close();
     await nextTurns();
     server.controls.expireAccessTokens();

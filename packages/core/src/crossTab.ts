@@ -1,6 +1,9 @@
-import { createLeaseLock, type LeaseMessage, type LockLike, unref } from './tabLock';
+import { createLeaseLock, isBefore, type LockLike, randomId, unref } from './tabLock';
+import type { Generation, TabMessage, TokensKind } from './tabMessages';
 import { fromStored, type TokenSet, toStored } from './tokens';
 import { waitFor, warnOnce } from './utils';
+
+export type { TokensKind } from './tabMessages';
 
 declare const process: { env: { NODE_ENV?: string } };
 
@@ -14,33 +17,8 @@ const SETTLE_MS = 50;
  * tab's timers (browsers run them up to a second late), a lock denied in silence is orphaned.
  */
 const ORPHAN_MARGIN_MS = 5_000;
-
-/** Where tokens announced to the other tabs come from: a sign-in, a refresh, or an answer to a new tab. */
-export type TokensKind = 'signIn' | 'refresh' | 'state';
-
-/** What tabs of one session say to each other. Tokens travel in it (same origin only), never in a log. */
-type TabMessage = (
-  | LeaseMessage
-  | { t: 'locked' | 'unlocked'; id: string }
-  | {
-      t: 'tokens';
-      kind: TokensKind;
-      tokens: ReturnType<typeof toStored>;
-      g: Generation | null;
-      from?: string;
-    }
-  | { t: 'signOut'; g: Generation }
-  | { t: 'refused'; refreshToken: string }
-  | { t: 'hello' }
-) & { k?: string };
-
-/**
- * Which sign-in or sign-out a tab's session comes from: a Lamport stamp, ordered across tabs, and a random
- * id. A sign-in and a sign-out (or two sign-ins) that cross on the channel converge on the later one.
- */
-type Generation = { s: number; id: string };
 /** What a tab holds once its session ended without a sign-out (refused): below every real generation. */
-const NO_SESSION: Generation = { s: 0, id: '' };
+const ENDED: Generation = { seq: 0, id: '' };
 
 /** What the session does with the other tabs' news. */
 export interface TabListener {
@@ -74,129 +52,158 @@ export interface Tabs {
   exclusive(signal: AbortSignal, task: () => Promise<void>): Promise<void>;
 }
 
+export interface TabsOptions {
+  /** The channel's name, and the lock's. */
+  name: string;
+  listener: TabListener;
+  /** How long the channel lease outlives its holder's last claim (a tab that died holding it). */
+  leaseMs: number;
+  /** Used instead of Web Locks; without either, a lease on the channel. */
+  lock?: LockLike | undefined;
+  /** The session's storage key: a session with another key on the same channel takes none of its news. */
+  key?: string | undefined;
+  /** The session's: its holders keep the lock at most twice as long. */
+  refreshTimeoutMs?: number | undefined;
+}
+
 /**
  * Connects a session to the other tabs of its origin on the channel `name`: news both ways, and one refresh
  * at a time (Web Locks where present, else `lock`, else a lease on the channel).
- * @param key the session's storage key: a session with another key on the same channel takes none of its news
- * @param refreshTimeoutMs the session's: its holders keep the lock at most twice as long
  */
-export function connectTabs(
-  name: string,
-  listener: TabListener,
-  leaseMs: number,
-  lock?: LockLike,
-  key?: string,
+export function connectTabs({
+  name,
+  listener,
+  leaseMs,
+  lock,
+  key,
   refreshTimeoutMs = Number.POSITIVE_INFINITY,
-): Tabs {
+}: TabsOptions): Tabs {
   const channel = unref(new BroadcastChannel(name));
   const post = (message: TabMessage) => {
     try {
-      channel.postMessage(key === undefined ? message : { ...message, k: key });
+      channel.postMessage({ ...message, key });
     } catch {
       // closed (the page is going away): the other tabs go on without this one
     }
   };
-  const webLocks = typeof navigator === 'undefined' ? undefined : navigator.locks;
-  const lease = lock || webLocks ? null : createLeaseLock(post, leaseMs);
+  const id = randomId();
+  const webLocks = globalThis.navigator?.locks;
+  const lease = lock || webLocks ? null : createLeaseLock(post, leaseMs, id);
   const chosen = (lock ?? webLocks ?? lease?.lock) as LockLike;
-  // Web Locks and the channel are separate paths: the next holder could get the lock before the last one's result
-  // reaches it, and send the refresh token that result rotated away. So a holder says `locked` and, after its
-  // result (one sender's messages keep their order), `unlocked`; the next waits for that word, a moment at most
-  // (a holder that died never says it). The lease needs none of it: its release follows the result likewise.
-  const id = Math.random().toString(36).slice(2);
-  let busy: string | null = null;
-  // How long this tab's requests have waited for the lock in vain (across refreshes, idle time between them not
-  // counted) since a holder last said a word: longer than any holder of ours can hold it, the lock is orphaned.
-  let deniedMs = 0;
-  let heardAt = Number.NEGATIVE_INFINITY;
-  const orphanMs = 2 * refreshTimeoutMs + ORPHAN_MARGIN_MS;
-  let unlocked = () => {};
-  let answered = () => {};
+
+  // The session's history, a Lamport clock: `held` is null while this tab has heard of no session (a new tab,
+  // which an answer to its `hello` starts), ENDED once its session ended without a sign-out, else the generation
+  // of the sign-in or sign-out it holds, which only a later one replaces.
   let clock = 0;
   let held: Generation | null = null;
   // The last refresh result heard of while this tab had no session, for an answer to it that crosses it.
   let rotated: { from: string | undefined; tokens: TokenSet } | null = null;
-  const stamp = (s = ++clock) => {
-    held = { s, id: Math.random().toString(36).slice(2) };
-    return held;
-  };
+  let answered = () => {};
+
+  // Web Locks and the channel are separate paths: the next holder could get the lock before the last one's result
+  // reaches it, and send the refresh token that result rotated away. So a holder says `locked` and, after its
+  // result (one sender's messages keep their order), `unlocked`; the next waits for that word, a moment at most
+  // (a holder that died never says it). The lease needs none of it: its release follows the result likewise.
+  // `holder`: the tab that said `locked` and has not said `unlocked` yet; `unlocked` wakes the tab waiting for it.
+  let holder: string | null = null;
+  let unlocked = () => {};
+  // How long this tab's requests have waited for the lock in vain (across refreshes, idle time between them not
+  // counted) since a holder last said a word: longer than any holder of ours can hold it, the lock is orphaned.
+  let deniedMs = 0;
+  let heardAt = 0;
+  const orphanMs = 2 * refreshTimeoutMs + ORPHAN_MARGIN_MS;
+
+  const stamp = (seq = ++clock) => (held = { seq, id: randomId() });
   const send = (tokens: TokenSet, kind: TokensKind, from?: string) => {
     if (kind === 'signIn') stamp();
     // A session restored from storage comes before anything said on the channel: it must not outrank a sign-in
     // or a sign-out that crosses this answer.
     else if (kind === 'state' && !held) stamp(0);
-    post({ t: 'tokens', kind, tokens: toStored(tokens), g: held, ...(from ? { from } : {}) });
+    post({ type: 'tokens', kind, tokens: toStored(tokens), gen: held, from });
   };
   // News of a later generation than the one this tab holds is taken (unless `take` says false), and held.
-  const takeIfLater = (g: Generation | null | undefined, take: () => unknown) => {
-    clock = Math.max(clock, g?.s ?? 0);
-    const isEarlier = !g || (held && (g.s < held.s || (g.s === held.s && g.id < held.id)));
-    if (!isEarlier && take() !== false) held = g as Generation;
+  const takeIfLater = (gen: Generation | null | undefined, take: () => unknown) => {
+    clock = Math.max(clock, gen?.seq ?? 0);
+    if (gen && !(held && isBefore(gen.seq, gen.id, held.seq, held.id)) && take() !== false) held = gen;
   };
 
-  channel.onmessage = ({ data }: MessageEvent<TabMessage>) => {
-    // Untagged news (an older reauth) is read as before; news tagged with another key is another session's.
-    if (data?.k !== undefined && data.k !== key) return;
-    if (data?.t === 'claim' || data?.t === 'release') lease?.receive(data);
-    else if (data?.t === 'locked' || data?.t === 'unlocked') {
-      heardAt = Date.now();
-      deniedMs = 0;
-      if (data.t === 'locked') busy = data.id;
-      else if (busy === data.id) {
-        busy = null;
-        unlocked();
+  channel.onmessage = ({ data }: MessageEvent<TabMessage | null>) => {
+    // News tagged with another key is another session's; untagged news is read as ours.
+    if (data?.key !== undefined && data.key !== key) return;
+    switch (data?.type) {
+      case 'claim':
+      case 'release':
+        lease?.receive(data);
+        break;
+      case 'locked':
+      case 'unlocked':
+        heardAt = Date.now();
+        deniedMs = 0;
+        if (data.type === 'locked') holder = data.id;
+        else if (holder === data.id) {
+          holder = null;
+          unlocked();
+        }
+        break;
+      case 'signOut':
+        takeIfLater(data.gen, listener.signOut);
+        break;
+      case 'refused':
+        held ??= ENDED;
+        listener.refused(data.refreshToken);
+        break;
+      case 'hello': {
+        const current = listener.current();
+        if (current) send(current, 'state');
+        break;
       }
-    } else if (data?.t === 'signOut') takeIfLater(data.g, listener.signOut);
-    else if (data?.t === 'refused') {
-      held ??= NO_SESSION;
-      listener.refused(data.refreshToken);
-    } else if (data?.t === 'hello') {
-      const current = listener.current();
-      if (current) send(current, 'state');
-    } else if (data?.t === 'tokens') {
-      let tokens: TokenSet;
-      try {
-        tokens = fromStored(data.tokens);
-      } catch {
-        return; // another version of reauth on the same channel: not ours to read
+      case 'tokens': {
+        let tokens: TokenSet;
+        try {
+          tokens = fromStored(data.tokens);
+        } catch {
+          return; // another version of reauth on the same channel: not ours to read
+        }
+        if (data.kind === 'refresh') {
+          rotated = held ? null : { from: data.from, tokens };
+          listener.tokens(tokens, 'refresh', data.from);
+        } else if (data.kind === 'signIn' || !held) {
+          // An answer from a tab that had not heard of a refresh yet carries the refresh token it rotated away.
+          const next = tokens.refreshToken === rotated?.from ? rotated.tokens : tokens;
+          // An older sign-in than this tab's is not taken: the other tab takes ours from our own announcement. An
+          // answer to a new tab is taken only by a tab that has heard of no session: not by one whose session
+          // ended since, which a late answer would bring back.
+          takeIfLater(data.gen, () => listener.tokens(next, data.kind));
+        }
+        if (data.kind === 'state') answered();
       }
-      if (data.kind === 'refresh') {
-        rotated = held ? null : { from: data.from, tokens };
-        listener.tokens(tokens, 'refresh', data.from);
-      } else if (data.kind === 'signIn' || !held) {
-        // An answer from a tab that had not heard of a refresh yet carries the refresh token it rotated away.
-        const next = tokens.refreshToken === rotated?.from ? rotated.tokens : tokens;
-        // An older sign-in than this tab's is not taken: the other tab takes ours from our own announcement. An
-        // answer to a new tab is taken only by a tab that has heard of no session: not by one whose session
-        // ended since, which a late answer would bring back.
-        takeIfLater(data.g, () => listener.tokens(next, data.kind));
-      }
-      if (data.kind === 'state') answered();
     }
   };
 
   return {
     announce: send,
-    signOut: () => post({ t: 'signOut', g: stamp() }),
+    signOut: () => post({ type: 'signOut', gen: stamp() }),
     refused(refreshToken) {
-      held ??= NO_SESSION;
-      post({ t: 'refused', refreshToken });
+      held ??= ENDED;
+      post({ type: 'refused', refreshToken });
     },
     ask: () =>
       new Promise<void>((resolve) => {
         // Not unref()ed: a request waits for this, and Node would exit under it, the request never settled.
-        const timer = setTimeout(() => answered(), ASK_MS);
-        answered = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        post({ t: 'hello' });
+        setTimeout(resolve, ASK_MS);
+        answered = resolve;
+        post({ type: 'hello' });
       }),
     exclusive(signal, task) {
       const askedAt = Date.now();
       const isStealing = !lease && deniedMs >= orphanMs;
       let isGranted = false;
       let isLost = false;
+      /** Waits for `promise` (at most `ms`), or until `signal` aborts. */
+      const wait = (promise: Promise<unknown>, ms?: number) => waitFor(promise, signal, ms).catch(() => {});
+      /** Tells the other tabs (with Web Locks) that this one holds the lock, or left it. */
+      const say = (type: 'locked' | 'unlocked') => lease || post({ type, id });
+      const sleep = (ms: number) => new Promise((next) => setTimeout(next, ms));
       const callback = async () => {
         isGranted = true;
         deniedMs = 0;
@@ -204,30 +211,21 @@ export function connectTabs(
         // A result posted just before the lock came free may still be on its way: let it land first. A tab that
         // took the lock over waits longer: by then it has heard of a live holder it took it from, or lost it to
         // another tab taking it over at the same moment.
-        await new Promise((next) => setTimeout(next, isStealing ? SETTLE_MS : 0));
-        if (!lease && busy) {
-          await new Promise((done) => {
-            unlocked = () => done(null);
-            unref(setTimeout(done, Math.min(leaseMs, 1_000)));
-            signal.addEventListener('abort', done);
-          });
-        }
-        busy = null; // a holder that has not said it left by now died holding the lock
+        await sleep(isStealing ? SETTLE_MS : 0);
+        if (!lease && holder)
+          await wait(new Promise<void>((done) => (unlocked = done)), Math.min(leaseMs, 1_000));
+        holder = null; // a holder that has not said it left by now died holding the lock
         if (signal.aborted || isLost || (isStealing && heardAt >= grantedAt)) return;
         if (isStealing && process.env.NODE_ENV !== 'production') {
           warnOnce(
             `the cross-tab lock "${name}" was taken over: no tab released it or said it held it for ${orphanMs} ms, longer than reauth ever holds it (a browser fault, an extension or a frozen frame holds it).`,
           );
         }
-        if (!lease) post({ t: 'locked', id });
-        const run = task();
-        await new Promise((done) => {
-          run.then(done, done);
-          signal.addEventListener('abort', done);
-        });
+        say('locked');
+        await wait(task());
         // A next holder that has not heard we took the lock relies on this: hold on while the result travels.
-        if (!signal.aborted) await new Promise((next) => unref(setTimeout(next, SETTLE_MS)));
-        if (!lease) post({ t: 'unlocked', id });
+        if (!signal.aborted) await sleep(SETTLE_MS);
+        say('unlocked');
       };
       // Web Locks take no signal with `steal`; a lock that ignores `steal` is still given up on abort.
       const request = isStealing

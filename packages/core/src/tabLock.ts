@@ -1,4 +1,5 @@
-import { abortReason } from './utils';
+import type { LeaseMessage } from './tabMessages';
+import { abortReason, deferred, waitFor } from './utils';
 
 /**
  * The part of `navigator.locks` (Web Locks) reauth uses: `navigator.locks` works as it is. The callback runs
@@ -18,9 +19,6 @@ export interface LockLike {
   ): Promise<unknown>;
 }
 
-/** The lease messages tabs exchange on the session's channel. */
-export type LeaseMessage = { t: 'claim'; id: string; at: number } | { t: 'release'; id: string };
-
 /** Long enough for a message to reach the other tabs: two claims inside it are told apart by their order. */
 const CLAIM_WINDOW_MS = 30;
 
@@ -30,35 +28,31 @@ export function unref<T>(timer: T): T {
   return timer;
 }
 
+/** A random id, to tell tabs and their generations apart. */
+export const randomId = (): string => Math.random().toString(36).slice(2);
+
+/** Whether `a` (a claim's time, or a generation's stamp) comes before `b`; a tie goes to the smaller id. */
+export const isBefore = (a: number, aId: string, b: number, bId: string): boolean =>
+  a < b || (a === b && aId < bId);
+
 /**
  * A lock over a BroadcastChannel, for where Web Locks are missing (Node 20, older Safari). A tab claims the
  * lease and holds it when no earlier claim reached it within the claim window; the holder repeats its claim
  * while it holds, so a tab that died holding it is taken over `leaseMs` after its last claim.
+ * @param id this tab's
  */
-export function createLeaseLock(post: (message: LeaseMessage) => void, leaseMs: number) {
-  const id = Math.random().toString(36).slice(2);
-  // The earliest claim another tab made, while it lasts; and ours, while we claim or hold.
+export function createLeaseLock(post: (message: LeaseMessage) => void, leaseMs: number, id: string) {
+  // The lease as this tab knows it: the earliest live claim of another tab (`holder`, until it lapses), and
+  // this tab's own claim while it claims or holds (`mine`, lost once an earlier claim reached it).
   let holder: { id: string; at: number; until: number } | null = null;
-  let mine: { id: string; at: number; lost: boolean } | null = null;
-  const wakers = new Set<() => void>();
-  const isEarlier = (a: { id: string; at: number }, b: { id: string; at: number }) =>
-    a.at < b.at || (a.at === b.at && a.id < b.id);
+  let mine: { at: number; isLost?: boolean } | null = null;
+  let released = deferred<void>();
+  const claim = (at: number) => post({ type: 'claim', id, at });
 
-  /** Waits `ms`; with `wakeable`, a release ends the wait early. Rejects when `signal` aborts. */
-  const pause = (ms: number, signal: AbortSignal | undefined, wakeable: boolean) =>
-    new Promise<void>((resolve, reject) => {
-      const end = (error?: unknown) => {
-        clearTimeout(timer);
-        wakers.delete(wake);
-        signal?.removeEventListener('abort', abort);
-        error ? reject(error) : resolve();
-      };
-      const wake = () => end();
-      const abort = () => end(abortReason(signal as AbortSignal));
-      const timer = unref(setTimeout(wake, ms));
-      if (wakeable) wakers.add(wake);
-      signal?.addEventListener('abort', abort);
-      if (signal?.aborted) abort();
+  /** Waits `ms`, or until a release with `isWakeable`; rejects when `signal` aborts. */
+  const pause = (ms: number, signal: AbortSignal | undefined, isWakeable?: boolean) =>
+    waitFor(isWakeable ? released.promise : new Promise<void>(() => {}), signal, ms).catch((error) => {
+      if (signal?.aborted) throw error;
     });
 
   async function acquire(signal: AbortSignal | undefined, callback: () => Promise<unknown>) {
@@ -69,23 +63,23 @@ export function createLeaseLock(post: (message: LeaseMessage) => void, leaseMs: 
         continue;
       }
       if (signal?.aborted) throw abortReason(signal);
-      const claim = { id, at: now, lost: false };
-      mine = claim;
-      post({ t: 'claim', id, at: now });
+      const own: { at: number; isLost?: boolean } = { at: now };
+      mine = own;
+      claim(now);
       let renew: ReturnType<typeof setInterval> | undefined;
       try {
-        await pause(CLAIM_WINDOW_MS, signal, false);
+        await pause(CLAIM_WINDOW_MS, signal);
         // After a stalled event loop the window's timer runs before the claims that arrived meanwhile (Node runs
         // timers before I/O): one more turn lets them in before this tab decides it holds the lease.
-        await pause(0, signal, false);
-        if (claim.lost) continue;
-        renew = unref(setInterval(() => post({ t: 'claim', id, at: claim.at }), leaseMs / 3));
+        await pause(0, signal);
+        if (own.isLost) continue;
+        renew = unref(setInterval(() => claim(now), leaseMs / 3));
         return await callback();
       } finally {
         // Held, lost or given up: no tab may wait for this claim any more.
         clearInterval(renew);
         mine = null;
-        post({ t: 'release', id });
+        post({ type: 'release', id });
       }
     }
   }
@@ -100,18 +94,19 @@ export function createLeaseLock(post: (message: LeaseMessage) => void, leaseMs: 
   };
 
   function receive(message: LeaseMessage): void {
-    if (message.t === 'release') {
+    if (message.type === 'release') {
       if (holder?.id === message.id) holder = null;
-      for (const wake of [...wakers]) wake();
-    } else if (mine && !mine.lost && isEarlier(mine, message)) {
+      released.resolve();
+      released = deferred();
+    } else if (mine && !mine.isLost && isBefore(mine.at, id, message.at, message.id)) {
       // A tab that missed our claim (opened since, or slow): tell it we were first.
-      post({ t: 'claim', id, at: mine.at });
+      claim(mine.at);
     } else {
-      if (mine) mine.lost = true;
+      if (mine) mine.isLost = true;
       // Keep the earliest live claim: a later one lost to it and waits too.
       const isLive = holder && holder.until > Date.now() && holder.id !== message.id;
-      if (!isLive || isEarlier(message, holder as { id: string; at: number })) {
-        holder = { id: message.id, at: message.at, until: Date.now() + leaseMs };
+      if (!isLive || isBefore(message.at, message.id, holder!.at, holder!.id)) {
+        holder = { ...message, until: Date.now() + leaseMs };
       }
     }
   }

@@ -137,11 +137,22 @@ describe('cross-tab: news between tabs', () => {
       expiresAt: null,
       receivedAt: T0,
     });
-    other.postMessage({ t: 'tokens', kind: 'refresh', tokens: stored('late-refresh'), g: null, from: 'r' });
+    other.postMessage({
+      type: 'tokens',
+      kind: 'refresh',
+      tokens: stored('late-refresh'),
+      gen: null,
+      from: 'r',
+    });
     await settle();
     expect((tab as Session).getState().status).toBe('signedOut');
     (tab as Session).signIn({ accessToken: 'mine' });
-    other.postMessage({ t: 'tokens', kind: 'state', tokens: stored('stale-answer'), g: { s: 9, id: 'z' } });
+    other.postMessage({
+      type: 'tokens',
+      kind: 'state',
+      tokens: stored('stale-answer'),
+      gen: { seq: 9, id: 'z' },
+    });
     await settle();
     expect(await (tab as Session).getAccessToken()).toBe('mine');
   });
@@ -174,10 +185,10 @@ describe('cross-tab: news between tabs', () => {
     (tab as Session).signIn({ accessToken: 'mine', refreshToken: 'refresh-mine' });
     const other = rawTab(channel);
     const stored = { v: 1, accessToken: 'theirs', refreshToken: 'r2', expiresAt: null, receivedAt: T0 };
-    other.postMessage({ t: 'tokens', kind: 'refresh', tokens: stored, g: null, from: 'refresh-theirs' });
+    other.postMessage({ type: 'tokens', kind: 'refresh', tokens: stored, gen: null, from: 'refresh-theirs' });
     await settle();
     expect(await (tab as Session).getAccessToken()).toBe('mine');
-    other.postMessage({ t: 'tokens', kind: 'refresh', tokens: stored, g: null, from: 'refresh-mine' });
+    other.postMessage({ type: 'tokens', kind: 'refresh', tokens: stored, gen: null, from: 'refresh-mine' });
     await settle();
     expect(await (tab as Session).getAccessToken()).toBe('theirs');
   });
@@ -192,6 +203,7 @@ describe('cross-tab: news between tabs', () => {
       null,
       'hello',
       { t: 'tokens', kind: 'signIn', tokens: { v: 99, accessToken: 'x' } },
+      { type: 'tokens', kind: 'signIn', tokens: { v: 99, accessToken: 'x' } },
     ]) {
       other.postMessage(data);
     }
@@ -278,7 +290,7 @@ describe('cross-tab: one refresh at a time', () => {
       call,
     } = openTabs(1);
     await signInAll(tab as Session);
-    rawTab(channel).postMessage({ t: 'claim', id: '0', at: Date.now() });
+    rawTab(channel).postMessage({ type: 'claim', id: '0', at: Date.now() });
     await settle();
     await vi.advanceTimersByTimeAsync(60_000 - TIMEOUT / 4);
     const token = track((tab as Session).refresh());
@@ -457,7 +469,7 @@ describe('cross-tab: the lock', () => {
     expect(waiting.map((w) => w.value)).toEqual(['access-2', 'access-2']);
     expect(refresh).toHaveBeenCalledTimes(1);
     expect(requests.map((r) => r.name)).toEqual([channel, channel]);
-    expect(FakeChannel.posted.some((m) => (m.data as { t: string }).t === 'claim')).toBe(false);
+    expect(FakeChannel.posted.some((m) => (m.data as { type: string }).type === 'claim')).toBe(false);
   });
 
   it('releases a claim it gives up, so no tab waits for a claim no one holds', async () => {
@@ -471,16 +483,16 @@ describe('cross-tab: the lock', () => {
     await settle();
     // Signed in elsewhere while it was claiming: its refresh is dropped, and its claim with it.
     rawTab(channel).postMessage({
-      t: 'tokens',
+      type: 'tokens',
       kind: 'signIn',
       tokens: { v: 1, accessToken: 'access-elsewhere', refreshToken: null, expiresAt: null, receivedAt: T0 },
-      g: { s: 9, id: 'z' },
+      gen: { seq: 9, id: 'z' },
     });
     await vi.advanceTimersByTimeAsync(50);
     const lease = FakeChannel.posted
-      .map((m) => m.data as { t: string; id?: string })
-      .filter((m) => m.t === 'claim' || m.t === 'release');
-    expect(lease.map((m) => m.t)).toEqual(['claim', 'release']);
+      .map((m) => m.data as { type: string; id?: string })
+      .filter((m) => m.type === 'claim' || m.type === 'release');
+    expect(lease.map((m) => m.type)).toEqual(['claim', 'release']);
     expect(lease[1]?.id).toBe(lease[0]?.id);
   });
 

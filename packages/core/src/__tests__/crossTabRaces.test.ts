@@ -64,7 +64,7 @@ describe('cross-tab races', () => {
     const tab = open();
     tab.signIn({ accessToken: 'access-1', refreshToken: 'refresh-1', expiresIn: 60 });
     // It said it took the lock, then its page was closed (Web Locks freed its lock at once).
-    rawTab(`reauth:${storageKey}`).postMessage({ t: 'locked', id: 'dead' });
+    rawTab(`reauth:${storageKey}`).postMessage({ type: 'locked', id: 'dead' });
     await vi.advanceTimersByTimeAsync(60_000);
     const token = track(tab.getAccessToken());
     await vi.advanceTimersByTimeAsync(TIMEOUT - 100);
@@ -113,15 +113,15 @@ describe('cross-tab races', () => {
         void track(tab.refresh());
         await vi.advanceTimersByTimeAsync(50); // the lease is claimed, the refresh sent
         call(0).reject(httpError(401));
-      } else rawTab(`reauth:${storageKey}`).postMessage({ t: 'refused', refreshToken: 'refresh-1' });
+      } else rawTab(`reauth:${storageKey}`).postMessage({ type: 'refused', refreshToken: 'refresh-1' });
       await vi.advanceTimersByTimeAsync(100);
       expect(tab.getState()).toMatchObject({ status: 'signedOut', error: { code: 'SESSION_EXPIRED' } });
       // Another tab that has not heard of the refusal yet answers a third, new tab: everyone hears it.
       rawTab(`reauth:${storageKey}`).postMessage({
-        t: 'tokens',
+        type: 'tokens',
         kind: 'state',
         tokens: JSON.parse(stored('access-1', 'refresh-1')),
-        g: { s: 0, id: 'x' },
+        gen: { seq: 0, id: 'x' },
       });
       await settle();
       expect(tab.getState().status).toBe('signedOut');
@@ -137,17 +137,17 @@ describe('cross-tab races', () => {
     const tokens = (access: string, refreshToken: string) => JSON.parse(stored(access, refreshToken));
     // One tab refreshes; another, which has not heard of it yet, answers with the tokens it replaced.
     other.postMessage({
-      t: 'tokens',
+      type: 'tokens',
       kind: 'refresh',
       tokens: tokens('access-2', 'refresh-2'),
-      g: null,
+      gen: null,
       from: 'refresh-1',
     });
     other.postMessage({
-      t: 'tokens',
+      type: 'tokens',
       kind: 'state',
       tokens: tokens('access-1', 'refresh-1'),
-      g: { s: 1, id: 'y' },
+      gen: { seq: 1, id: 'y' },
     });
     await settle();
     expect(await fresh.getAccessToken()).toBe('access-2');

@@ -126,7 +126,7 @@ describe('cross-tab: a lock its holder never releases', () => {
     const other = rawTab(channel);
     let turn = 0;
     const talking = setInterval(() => {
-      other.postMessage({ t: turn % 2 ? 'unlocked' : 'locked', id: `holder-${Math.floor(turn / 2)}` });
+      other.postMessage({ type: turn % 2 ? 'unlocked' : 'locked', id: `holder-${Math.floor(turn / 2)}` });
       turn++;
     }, 1_500);
 
@@ -200,16 +200,16 @@ describe('cross-tab: a lock its holder never releases', () => {
     const late = track(tab.getAccessToken());
     // A live holder said it took the lock just as this tab took it over: its refresh may be on its way.
     const other = rawTab(channel);
-    other.postMessage({ t: 'locked', id: 'live' });
+    other.postMessage({ type: 'locked', id: 'live' });
     // Longer than a new holder waits for the last one's word: this tab does not refresh after it either.
     await vi.advanceTimersByTimeAsync(TIMEOUT - 100);
     expect(steals()).toHaveLength(1);
     expect(refresh).not.toHaveBeenCalled();
     other.postMessage({
-      t: 'tokens',
+      type: 'tokens',
       kind: 'refresh',
       tokens: { v: 1, accessToken: 'access-2', refreshToken: 'refresh-2', expiresAt: null, receivedAt: T0 },
-      g: null,
+      gen: null,
       from: 'refresh-1',
     });
     await settle();
@@ -243,7 +243,7 @@ describe('cross-tab: a lock its holder never releases', () => {
     const { tabs, channel, ...control } = openTabs(1);
     const tab = tabs[0] as Session;
     await signInExpired(tab);
-    rawTab(channel).postMessage({ t: 'claim', id: '0', at: Date.now() });
+    rawTab(channel).postMessage({ type: 'claim', id: '0', at: Date.now() });
     await settle();
 
     const token = track(tab.getAccessToken());
