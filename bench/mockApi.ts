@@ -42,6 +42,8 @@ export interface MockApiStats {
   inFlight: number;
   /** `performance.now()` when each refresh answered. */
   refreshEndedAt: number[];
+  /** This process's CPU time (user + system, µs) when each refresh answered. */
+  refreshEndedCpuUs: number[];
   /** Sends to the API routes (first sends and replays). */
   apiRequests: number;
   unauthorized: number;
@@ -60,6 +62,12 @@ export interface MockApi {
 }
 
 const HOUR_MS = 3_600_000;
+
+/** CPU time this process has spent so far (user + system), in µs. */
+export function cpuNowUs(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
 
 /** Sends an axios request to the kit's handlers in-process (msw's `getResponse`) and settles it as axios would. */
 async function throughKit(auth: MockAuthServer, config: InternalAxiosRequestConfig) {
@@ -102,6 +110,7 @@ export async function createMockApi(refreshDelayMs: number | 'held', token: Stal
     refreshCalls: 0,
     inFlight: 0,
     refreshEndedAt: [],
+    refreshEndedCpuUs: [],
     apiRequests: 0,
     unauthorized: 0,
   };
@@ -117,6 +126,7 @@ export async function createMockApi(refreshDelayMs: number | 'held', token: Stal
     const { status, data } = await throughKit(auth, config);
     if (status === 200) validToken = (data as TokenResponse).accessToken;
     stats.refreshEndedAt.push(performance.now());
+    stats.refreshEndedCpuUs.push(cpuNowUs());
     return respond(config, status, data);
   };
 

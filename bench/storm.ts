@@ -1,7 +1,7 @@
 import { isAuthError } from '@reauth/core';
 import type { TokenResponse } from '@reauth/msw';
 import { type AxiosAdapter, type AxiosInstance, isAxiosError } from 'axios';
-import { createMockApi, type StaleToken } from './mockApi';
+import { cpuNowUs, createMockApi, type StaleToken } from './mockApi';
 import { type Spread, spread } from './stats';
 
 /** One way of building the client under test, given the mock API's adapter and the stale pair it issued. */
@@ -24,6 +24,11 @@ export interface StormRun {
   unauthorized: number;
   /** From the last refresh's answer to the last request settled; null without a refresh. */
   drainMs: number | null;
+  /**
+   * CPU time this process spent from the last refresh's answer to every request settled, in ms: the
+   * drain's own work, which other processes' load barely changes (the wall drain swings with it).
+   */
+  drainCpuMs: number | null;
   /** From the first request fired to the last one settled. */
   totalMs: number;
 }
@@ -62,7 +67,9 @@ export async function runStorm(
       ),
     ),
   );
+  const settledCpuUs = cpuNowUs();
   const refreshEnd = mock.stats.refreshEndedAt.at(-1);
+  const refreshEndCpuUs = mock.stats.refreshEndedCpuUs.at(-1);
   return {
     refreshCalls: mock.stats.refreshCalls,
     succeeded,
@@ -71,6 +78,7 @@ export async function runStorm(
     apiRequests: mock.stats.apiRequests,
     unauthorized: mock.stats.unauthorized,
     drainMs: refreshEnd === undefined ? null : lastSettledAt - refreshEnd,
+    drainCpuMs: refreshEndCpuUs === undefined ? null : (settledCpuUs - refreshEndCpuUs) / 1000,
     totalMs: lastSettledAt - started,
   };
 }
@@ -88,6 +96,7 @@ export interface StormSummary {
   requests: number;
   runs: StormRun[];
   drainMs: Spread | null;
+  drainCpuMs: Spread | null;
   /** The median drain divided by the number of requests, in µs: flat when the drain is linear in N. */
   drainUsPerRequest: number | null;
   totalMs: Spread;
@@ -100,7 +109,7 @@ export interface StormSummary {
 export function pairedRatio(
   of: StormSummary,
   to: StormSummary,
-  figure: 'drainMs' | 'totalMs',
+  figure: 'drainMs' | 'drainCpuMs' | 'totalMs',
 ): Spread | null {
   const ratios = of.runs.map((run, index) => {
     const [own, other] = [run[figure], to.runs[index]?.[figure] ?? null];
@@ -128,11 +137,13 @@ export async function measureStorms(
       const own = runs[index]!;
       const drains = own.flatMap(({ drainMs }) => (drainMs === null ? [] : [drainMs]));
       const drainMs = drains.length > 0 ? spread(drains) : null;
+      const cpus = own.flatMap(({ drainCpuMs }) => (drainCpuMs === null ? [] : [drainCpuMs]));
       summaries.push({
         name,
         requests,
         runs: own,
         drainMs,
+        drainCpuMs: cpus.length > 0 ? spread(cpus) : null,
         drainUsPerRequest: drainMs && (drainMs.median * 1000) / requests,
         totalMs: spread(own.map(({ totalMs }) => totalMs)),
       });

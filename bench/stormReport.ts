@@ -21,10 +21,12 @@ function issueVerdict(summaries: readonly StormSummary[]) {
   const anchor = summaries.find(({ name, requests }) => name === anchorName && requests === largest);
   if (!reauth || !anchor) return null;
   const drain = pairedRatio(reauth, anchor, 'drainMs');
+  const drainCpu = pairedRatio(reauth, anchor, 'drainCpuMs');
   const total = pairedRatio(reauth, anchor, 'totalMs');
   const allSucceeded = [reauth, anchor].every(({ runs }) => runs.every((run) => run.succeeded === largest));
-  const met = allSucceeded && drain !== null && drain.median <= ISSUE_DRAIN_LIMIT;
-  return { requests: largest, limit: ISSUE_DRAIN_LIMIT, drain, total, allSucceeded, met };
+  // On CPU time, as the overhead verdicts: the wall drain of one repeat swings with the machine's load.
+  const met = allSucceeded && drainCpu !== null && drainCpu.median <= ISSUE_DRAIN_LIMIT;
+  return { requests: largest, limit: ISSUE_DRAIN_LIMIT, drain, drainCpu, total, allSucceeded, met };
 }
 
 /** "Queue drain linear in N": the per-request drain at the largest size within this factor of the one at 1,000. */
@@ -67,10 +69,11 @@ export async function reportStorm(
         'API sends',
         'API 401s',
         'drain ms',
+        'drain CPU ms',
         'drain µs/req',
         'total ms',
       ],
-      summaries.map(({ name, requests, runs, drainMs, drainUsPerRequest, totalMs }) => [
+      summaries.map(({ name, requests, runs, drainMs, drainCpuMs, drainUsPerRequest, totalMs }) => [
         name,
         String(requests),
         counts(runs.map((run) => run.refreshCalls)),
@@ -79,6 +82,7 @@ export async function reportStorm(
         counts(runs.map((run) => run.apiRequests)),
         counts(runs.map((run) => run.unauthorized)),
         durations(drainMs),
+        durations(drainCpuMs),
         drainUsPerRequest === null ? 'n/a' : fixed(drainUsPerRequest),
         durations(totalMs),
       ]),
@@ -119,7 +123,7 @@ export async function reportStorm(
     const ratio = (spread: typeof issue16.drain) => (spread ? ratioWithRange(spread) : 'n/a');
     console.log(
       `Issue 16 "drain of ${issue16.requests} 401s <= ${ISSUE_DRAIN_LIMIT}x ${issueScenarios[1]!.name}, same run": ` +
-        `${issue16.met ? 'MET' : 'NOT MET'} (drain ${ratio(issue16.drain)}, total ${ratio(issue16.total)}, ` +
+        `${issue16.met ? 'MET' : 'NOT MET'} (drain CPU ${ratio(issue16.drainCpu)}, wall ${ratio(issue16.drain)}; total wall ${ratio(issue16.total)}, ` +
         `paired repeat by repeat; every request succeeded: ${issue16.allSucceeded ? 'yes' : 'NO'})`,
     );
   }
