@@ -91,9 +91,10 @@ export function connectTabs({
   const lease = lock || webLocks ? null : createLeaseLock(post, leaseMs, id);
   const chosen = (lock ?? webLocks ?? lease?.lock) as LockLike;
 
-  // The session's history, a Lamport clock: `held` is null while this tab has heard of no session (a new tab,
-  // which an answer to its `hello` starts), ENDED once its session ended without a sign-out, else the generation
-  // of the sign-in or sign-out it holds, which only a later one replaces.
+  // What this tab knows of the session's history (`clock`, a Lamport clock), in one of three states, `held`:
+  // - null: it has heard of no session (a new tab): an answer to its `hello` starts one;
+  // - ENDED: its session ended without a sign-out (a refused refresh token): no late answer brings it back;
+  // - a generation: the sign-in or sign-out it holds; only a later one replaces it.
   let clock = 0;
   let held: Generation | null = null;
   // The last refresh result heard of while this tab had no session, for an answer to it that crosses it.
