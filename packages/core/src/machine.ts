@@ -2,11 +2,14 @@ import { createStore } from 'zustand/vanilla';
 import type { Tabs, TokensKind } from './crossTab';
 import { AuthError } from './errors';
 import type { AuthEventInput } from './internals';
-import type { HandlerEntry, Prompt } from './reauth';
-import { dropFlight, type Flight } from './refreshFlight';
-import { readStoredTokens, type TokenSet, writeStoredTokens } from './tokens';
-import type { ReauthReason, SessionState, SessionStatus, StorageLike } from './types';
-import { deferred } from './utils';
+import type { ResolvedOptions } from './options';
+import { type HandlerEntry, type Prompt, runPrompt } from './reauth';
+import { createFlight, dropFlight, type Flight, joinFlight, runFlight } from './refreshFlight';
+import { normalizeTokens, readStoredTokens, type TokenSet, writeStoredTokens } from './tokens';
+import type { ReauthReason, SessionState, TokensInput } from './types';
+import { deferred, warnOnce } from './utils';
+
+declare const process: { env: { NODE_ENV?: string } };
 
 /** Where the session is: idle (signed in or out), a refresh in flight, or a re-authentication prompt open. */
 export type Phase =
@@ -15,41 +18,37 @@ export type Phase =
   | { readonly name: 'reauth'; readonly prompt: Prompt };
 
 /**
- * Everything that changes the session. Reports of the workers (`refresh*`, `reauth*`) name the flight or prompt
- * they come from: a report from one the session no longer runs (superseded, timed out, ended) changes nothing.
+ * Everything that changes a session besides starting a refresh or a prompt (`refresh`, `requireReauth`). The
+ * workers report with the flight or prompt they run: a report of one the session no longer runs (superseded,
+ * timed out, ended) changes nothing.
  */
 export type Action =
-  /** Tokens from a sign-in, a prompt, another tab's refresh or answer (`fromTab`: not announced back). */
+  /** Tokens from a sign-in, another tab's refresh or answer (`fromTab`: not announced back). */
   | { type: 'signIn'; tokens: TokenSet; kind: TokensKind; fromTab?: boolean }
   /** The session ends: every waiter rejects with `error`; a refresh landing later is discarded. */
   | { type: 'end'; error: AuthError }
-  | { type: 'refreshStart'; flight: Flight }
-  | { type: 'refreshSuccess'; flight: Flight; tokens: TokenSet }
-  /** Transient: tokens kept. */
-  | { type: 'refreshFailure'; flight: Flight; error: AuthError }
-  /** Terminal: here (`error`, told to the other tabs) or in another tab (the flight, if any, dropped). */
-  | { type: 'refreshRefused'; flight: Flight | null; error?: AuthError }
+  | { type: 'refreshResult'; flight: Flight; result: TokensInput }
+  | { type: 'refreshError'; flight: Flight; cause: unknown }
+  /** Timeout and grace passed with no answer. */
+  | { type: 'refreshAbandoned'; flight: Flight }
+  /** Another tab was refused this refresh token. */
+  | { type: 'refusedElsewhere'; refreshToken: string }
+  | { type: 'reauthAnswer'; prompt: Prompt; result: TokensInput | null | undefined }
+  /** `isEverywhere`: the user dismissed it, so the other tabs sign out too. */
   | { type: 'reauthCancel'; prompt: Prompt; cause?: unknown; isEverywhere: boolean };
 
-/** What the machine needs from its session. */
-export interface MachineDeps {
-  storage: StorageLike;
-  storageKey: string;
-  now(): number;
-  canRefresh(set: TokenSet): boolean;
-  emit(event: AuthEventInput): void;
-  /** The registered prompt handlers: the last one prompts. */
-  handlers: HandlerEntry[];
-  /** Starts the prompt worker: calls its handler, which reports back with `signIn` or `reauthCancel`. */
-  runPrompt(prompt: Prompt, reason: ReauthReason): void;
-}
-
 /**
- * The session's one owner of state: its phase, tokens and epoch change only in `dispatch`, which also writes the
- * public state, settles the waiters, emits the events and tells the other tabs. Every transition is here.
+ * The session's one owner of state: its phase, tokens and epoch change only here, in `dispatch`, `refresh` and
+ * `requireReauth`, which also write the public state, settle the waiters, emit the events and tell the other
+ * tabs. The refresh flight and the prompt are workers that report back through `dispatch`.
  */
-export function createMachine(deps: MachineDeps) {
-  const { storage, storageKey, now, canRefresh, emit } = deps;
+export function createMachine(
+  options: ResolvedOptions,
+  emit: (event: AuthEventInput) => void,
+  /** The registered prompt handlers: the last one prompts. */
+  handlers: HandlerEntry[],
+) {
+  const { storage, storageKey, now, refreshTokens, refreshTimeoutMs, isRefreshRejected } = options;
   let phase: Phase = { name: 'idle' };
   let tabs: Tabs | null = null;
   let tokens = readStoredTokens(storage, storageKey);
@@ -62,38 +61,33 @@ export function createMachine(deps: MachineDeps) {
   const persist = (set: TokenSet | null) => {
     isStorageCurrent = writeStoredTokens(storage, storageKey, set);
   };
+  const canRefresh = (set: TokenSet) => !!refreshTokens && !!set.refreshToken;
   if (tokens && !canRefresh(tokens) && tokens.expiresAt !== null && tokens.expiresAt <= now()) {
     tokens = null;
     persist(null);
   }
-  const status = (): SessionStatus =>
-    phase.name === 'reauth'
-      ? 'reauthRequired'
-      : phase.name === 'refreshing'
-        ? 'refreshing'
-        : tokens
-          ? 'signedIn'
-          : 'signedOut';
-  const store = createStore<SessionState>()(() => ({
-    status: status(),
+  const view = () => ({
+    status:
+      phase.name === 'reauth'
+        ? ('reauthRequired' as const)
+        : phase.name === 'refreshing'
+          ? ('refreshing' as const)
+          : tokens
+            ? ('signedIn' as const)
+            : ('signedOut' as const),
     user: tokens?.user ?? null,
     expiresAt: tokens?.expiresAt ?? null,
-    error: null,
-  }));
-  /** Publishes the phase and tokens, with `error` when given. */
+  });
+  const store = createStore<SessionState>()(() => ({ ...view(), error: null }));
+  /** Publishes the phase and tokens, and `error` when given. */
   const publish = (error?: AuthError | null) =>
-    store.setState({
-      status: status(),
-      user: tokens?.user ?? null,
-      expiresAt: tokens?.expiresAt ?? null,
-      ...(error === undefined ? {} : { error }),
-    });
+    store.setState(error === undefined ? view() : { ...view(), error });
   const endError = (of = epoch - 1) =>
     endErrors.get(of) ?? endErrors.get(epoch - 1) ?? new AuthError('SIGNED_OUT');
-  const flightOf = (p: Phase) => (p.name === 'refreshing' ? p.flight : null);
-  const promptOf = (p: Phase) => (p.name === 'reauth' ? p.prompt : null);
+  const flightOf = (p = phase) => (p.name === 'refreshing' ? p.flight : null);
+  const promptOf = (p = phase) => (p.name === 'reauth' ? p.prompt : null);
   const idle = () => {
-    clearTimeout(flightOf(phase)?.grace);
+    clearTimeout(flightOf()?.grace);
     phase = { name: 'idle' };
   };
   const commit = (next: TokenSet) => {
@@ -102,6 +96,7 @@ export function createMachine(deps: MachineDeps) {
     persist(next);
     publish(null);
   };
+  /** A flight that landed without tokens: the session is idle again. */
   const failed = (flight: Flight, error: AuthError, terminal: boolean) => {
     idle();
     emit({ type: 'refreshFailure', error, terminal, durationMs: now() - flight.started });
@@ -113,9 +108,9 @@ export function createMachine(deps: MachineDeps) {
    * @returns resolves when the prompt signs in; rejects when the session ends instead
    */
   function requireReauth(reason: ReauthReason, expired = new AuthError('SESSION_EXPIRED')): Promise<void> {
-    const open = promptOf(phase);
+    const open = promptOf();
     if (open) return open.done.promise;
-    const entry = deps.handlers[deps.handlers.length - 1];
+    const entry = handlers[handlers.length - 1];
     if (!entry) {
       dispatch({ type: 'end', error: expired });
       return Promise.reject(expired);
@@ -124,12 +119,53 @@ export function createMachine(deps: MachineDeps) {
     phase = { name: 'reauth', prompt };
     publish(reason === 'unauthenticated' ? null : expired);
     emit({ type: 'reauthRequired', reason, waiting: waiting.count });
-    deps.runPrompt(prompt, reason);
+    runPrompt(prompt, reason, dispatch);
     return prompt.done.promise;
   }
 
+  /**
+   * Refreshes now, or joins the refresh in progress; waits at most `refreshTimeoutMs` for it.
+   * @returns resolves once the session has usable tokens again (refreshed or re-authenticated)
+   */
+  function refresh(): Promise<void> {
+    const open = promptOf();
+    if (open) return open.done.promise;
+    const sent = tokens;
+    if (!sent)
+      return Promise.reject(
+        new AuthError('SIGNED_OUT', { message: 'refresh() needs a signed-in session; call signIn() first.' }),
+      );
+    let flight = flightOf();
+    if (!flight) {
+      if (!canRefresh(sent)) return requireReauth('no_refresh_token');
+      flight = createFlight(sent.refreshToken as string, now());
+      phase = { name: 'refreshing', flight };
+      publish();
+      emit({ type: 'refreshStart', waiting: waiting.count });
+      // A listener of refreshStart may have ended the session: nothing is sent for it then.
+      if (flightOf() === flight) {
+        const refresh = refreshTokens as NonNullable<typeof refreshTokens>;
+        const worker = { refresh, sent, refreshTimeoutMs, tabs, storage, storageKey, dispatch };
+        runFlight(flight, { ...worker, isStorageCurrent: () => isStorageCurrent, isCurrent });
+      }
+    }
+    return joinFlight(flight, refreshTimeoutMs, (outcome) => {
+      const open = promptOf();
+      return outcome === 'ok' || (!open && tokens)
+        ? undefined
+        : open
+          ? open.done.promise
+          : Promise.reject(endError());
+    });
+  }
+  const isCurrent = (flight: Flight) => flightOf() === flight;
+
   function dispatch(action: Action): void {
     const before = phase;
+    const flight = (action as { flight?: Flight }).flight;
+    const prompt = (action as { prompt?: Prompt }).prompt;
+    // Reports of a flight or a prompt the session no longer runs change nothing.
+    if ((flight && flight !== flightOf()) || (prompt && prompt !== promptOf())) return;
     switch (action.type) {
       case 'signIn': {
         const superseded = flightOf(before);
@@ -142,9 +178,8 @@ export function createMachine(deps: MachineDeps) {
         superseded?.outcome.resolve('ok');
         const { user, expiresAt } = action.tokens;
         if (action.kind !== 'refresh') emit({ type: 'signedIn', user, expiresAt });
-        else if (superseded) {
+        else if (superseded)
           emit({ type: 'refreshSuccess', expiresAt, durationMs: now() - superseded.started });
-        }
         if (resolved) {
           resolved.controller.abort();
           resolved.done.resolve();
@@ -171,59 +206,86 @@ export function createMachine(deps: MachineDeps) {
         emit({ type: 'signedOut', error: shown });
         return;
       }
-      case 'refreshStart':
-        phase = { name: 'refreshing', flight: action.flight };
-        publish();
-        emit({ type: 'refreshStart', waiting: waiting.count });
-        return;
-    }
-    // The reports of workers: only from the one the session runs now.
-    if (action.type === 'reauthCancel') {
-      const { prompt } = action;
-      if (promptOf(phase) !== prompt) return;
-      const error = new AuthError('REAUTH_CANCELLED', { cause: action.cause });
-      emit({ type: 'reauthCancelled', error });
-      if (promptOf(phase) !== prompt) return; // a listener signed in meanwhile
-      dispatch({ type: 'end', error });
-      if (action.isEverywhere) tabs?.signOut();
-      return;
-    }
-    if (action.type === 'refreshRefused' && !action.flight) {
-      // Refused in another tab: this tab must not present it again; it re-authenticates as if refused here.
-      const lost = flightOf(phase);
-      if (lost) phase = { name: 'idle' };
-      dropFlight(lost);
-      requireReauth('refresh_rejected').catch(() => {});
-      lost?.outcome.resolve('reauth');
-      return;
-    }
-    const flight = action.flight as Flight;
-    if (flightOf(phase) !== flight) return;
-    switch (action.type) {
-      case 'refreshSuccess': {
-        const next = action.tokens;
+      case 'refreshResult': {
+        const { refreshToken, outcome } = action.flight;
+        let next: TokenSet;
+        try {
+          next = normalizeTokens(action.result, now(), refreshToken, 'refresh() result');
+        } catch (cause) {
+          return transient(action.flight, new AuthError('REFRESH_UNAVAILABLE', { cause }));
+        }
         idle();
         commit(next);
-        tabs?.announce(next, 'refresh', flight.refreshToken);
-        emit({ type: 'refreshSuccess', expiresAt: next.expiresAt, durationMs: now() - flight.started });
+        tabs?.announce(next, 'refresh', refreshToken);
+        emit({
+          type: 'refreshSuccess',
+          expiresAt: next.expiresAt,
+          durationMs: now() - action.flight.started,
+        });
         // A listener may have signed out inside the commit: then the waiters fail as signed out.
-        if (tokens === next) flight.outcome.resolve('ok');
-        else flight.outcome.reject(endError());
+        if (tokens === next) outcome.resolve('ok');
+        else outcome.reject(endError());
         return;
       }
-      case 'refreshFailure':
-        failed(flight, action.error, false);
-        publish(action.error);
-        flight.outcome.reject(action.error);
-        return;
-      case 'refreshRefused': {
-        const expired = action.error as AuthError;
-        failed(flight, expired, true);
-        tabs?.refused(flight.refreshToken);
+      case 'refreshError': {
+        const { cause } = action;
+        let isTerminal = false;
+        try {
+          isTerminal = isRefreshRejected(cause);
+        } catch {
+          // a throwing predicate must not leave the waiters hanging: transient
+        }
+        if (!isTerminal) return transient(action.flight, new AuthError('REFRESH_UNAVAILABLE', { cause }));
+        const expired = new AuthError('SESSION_EXPIRED', { cause });
+        failed(action.flight, expired, true);
+        tabs?.refused(action.flight.refreshToken);
         requireReauth('refresh_rejected', expired).catch(() => {});
-        flight.outcome.resolve('reauth');
+        action.flight.outcome.resolve('reauth');
+        return;
+      }
+      case 'refreshAbandoned':
+        return transient(action.flight, new AuthError('REFRESH_TIMEOUT'));
+      case 'refusedElsewhere': {
+        if (tokens?.refreshToken !== action.refreshToken) return;
+        // This tab must not present it again: it re-authenticates as if refused here.
+        const lost = flightOf();
+        if (lost) phase = { name: 'idle' };
+        dropFlight(lost);
+        requireReauth('refresh_rejected').catch(() => {});
+        lost?.outcome.resolve('reauth');
+        return;
+      }
+      case 'reauthAnswer': {
+        const { result } = action;
+        if (result == null)
+          return dispatch({ type: 'reauthCancel', prompt: action.prompt, isEverywhere: true });
+        let next: TokenSet;
+        try {
+          next = normalizeTokens(result, now(), null, 'signIn(tokens)');
+        } catch (cause) {
+          if (process.env.NODE_ENV !== 'production') {
+            warnOnce(
+              'the reauth handler resolved with tokens signIn() refuses; the prompt counts as dismissed.',
+            );
+          }
+          return dispatch({ type: 'reauthCancel', prompt: action.prompt, cause, isEverywhere: true });
+        }
+        return dispatch({ type: 'signIn', tokens: next, kind: 'signIn' });
+      }
+      case 'reauthCancel': {
+        const error = new AuthError('REAUTH_CANCELLED', { cause: action.cause });
+        emit({ type: 'reauthCancelled', error });
+        if (promptOf() !== action.prompt) return; // a listener signed in meanwhile
+        dispatch({ type: 'end', error });
+        if (action.isEverywhere) tabs?.signOut();
       }
     }
+  }
+  /** Transient: the tokens are kept, the waiters reject with `error`. */
+  function transient(flight: Flight, error: AuthError): void {
+    failed(flight, error, false);
+    publish(error);
+    flight.outcome.reject(error);
   }
 
   /** Requests waiting now, for events. */
@@ -232,15 +294,16 @@ export function createMachine(deps: MachineDeps) {
   return {
     store,
     dispatch,
+    refresh,
     requireReauth,
+    canRefresh,
     waiting,
     endError,
     phase: () => phase,
-    flight: () => flightOf(phase),
-    prompt: () => promptOf(phase),
+    flight: () => flightOf(),
+    prompt: () => promptOf(),
     tokens: () => tokens,
     epoch: () => epoch,
-    isStorageCurrent: () => isStorageCurrent,
     /** The server refused this token: it is not sent as valid again. */
     markRefused(token: string) {
       if (tokens?.accessToken === token) refusedToken = token;

@@ -72,3 +72,6 @@ function rolesClaim(claims: Claims): string[] {
   if (typeof roles === 'string') return roles.split(' ').filter(Boolean);
   return Array.isArray(roles) ? roles.filter((role): role is string => typeof role === 'string') : [];
 }
+
+/** `createSession`'s options, checked, with their defaults. */
+export type ResolvedOptions = ReturnType<typeof resolveOptions>;

@@ -1,8 +1,6 @@
 import { misuse } from './errors';
 import type { ReauthHandler, ReauthReason, TokensInput } from './types';
-import { type Deferred, warnOnce } from './utils';
-
-declare const process: { env: { NODE_ENV?: string } };
+import type { Deferred } from './utils';
 
 /** A registration of an `onReauth` handler. */
 export type HandlerEntry = { handler: ReauthHandler };
@@ -15,37 +13,23 @@ export interface Prompt {
   entry: HandlerEntry;
 }
 
-/** How a prompt reports back; the session ignores reports of a prompt it no longer has open. */
-export interface PromptReport {
-  /** Signs in with the handler's tokens; throws a TypeError when they are refused. */
-  onSignIn(prompt: Prompt, tokens: TokensInput): void;
-  onDismiss(prompt: Prompt, cause?: unknown): void;
-  /** Whether the session still waits on this prompt. */
-  isOpen(prompt: Prompt): boolean;
-}
+/** How a prompt reports back: as an action of the session's machine. */
+export type PromptReport = (
+  action:
+    | { type: 'reauthAnswer'; prompt: Prompt; result: TokensInput | null | undefined }
+    | { type: 'reauthCancel'; prompt: Prompt; cause: unknown; isEverywhere: true },
+) => void;
 
 /**
- * The prompt worker: asks the prompt's handler for tokens and reports the answer. Null, undefined or a throw is a
- * dismissal; tokens `signIn` refuses count as one too.
+ * The prompt worker: asks the prompt's handler for tokens and reports the answer (a throw is a dismissal).
  */
 export function runPrompt(prompt: Prompt, reason: ReauthReason, report: PromptReport): void {
   Promise.resolve()
     .then(() => prompt.entry.handler({ reason, signal: prompt.controller.signal }))
-    .then((result) => {
-      if (!report.isOpen(prompt)) return;
-      if (result == null) return report.onDismiss(prompt);
-      try {
-        report.onSignIn(prompt, result);
-      } catch (error) {
-        if (process.env.NODE_ENV !== 'production') {
-          warnOnce(
-            'the reauth handler resolved with tokens signIn() refuses; the prompt counts as dismissed.',
-          );
-        }
-        report.onDismiss(prompt, error);
-      }
-    })
-    .catch((error) => report.onDismiss(prompt, error));
+    .then(
+      (result) => report({ type: 'reauthAnswer', prompt, result }),
+      (cause) => report({ type: 'reauthCancel', prompt, cause, isEverywhere: true }),
+    );
 }
 
 /**

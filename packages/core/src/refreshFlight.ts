@@ -18,18 +18,15 @@ export interface Flight {
   joined?: { at: number; wait: Promise<void>; ends?: ReturnType<typeof setTimeout> } | undefined;
 }
 
-/** How a flight reports back. None of it writes the session: the session dispatches what it hears. */
-export interface FlightReport {
-  /** Whether the session still runs this flight (not dropped, superseded or timed out). */
-  isCurrent(flight: Flight): boolean;
-  /** The refresh call answered (not yet checked). */
-  onResult(flight: Flight, result: TokensInput): void;
-  onError(flight: Flight, cause: unknown): void;
-  /** Timeout and grace passed without an answer: the call is abandoned. */
-  onAbandon(flight: Flight): void;
-  /** Another tab refreshed while this one waited for the lock: its tokens. */
-  onAdopt(flight: Flight, tokens: TokenSet): void;
-}
+/** How a flight reports back: as actions of the session's machine, which writes the session. */
+export type FlightReport = (
+  action:
+    | { type: 'refreshResult'; flight: Flight; result: TokensInput }
+    | { type: 'refreshError'; flight: Flight; cause: unknown }
+    | { type: 'refreshAbandoned'; flight: Flight }
+    /** Another tab refreshed while this one waited for the lock: its tokens. */
+    | { type: 'signIn'; tokens: TokenSet; kind: 'refresh'; fromTab: true },
+) => void;
 
 export interface FlightOptions {
   refresh: (context: RefreshContext) => Promise<TokensInput>;
@@ -41,6 +38,9 @@ export interface FlightOptions {
   storageKey: string;
   /** False after a write storage refused (it then holds older tokens, or none). */
   isStorageCurrent(): boolean;
+  /** Whether the session still runs this flight (not dropped, superseded or timed out). */
+  isCurrent(flight: Flight): boolean;
+  dispatch: FlightReport;
 }
 
 /** A flight no one waits for any more: no timer may keep a process alive for it, nothing may land from it. */
@@ -88,22 +88,22 @@ export function createFlight(refreshToken: string, started: number): Flight {
  * `refresh` once, and reports. REFRESH_TIMEOUT releases the waiters (see `joinFlight`); the call itself gets as
  * long again to land, then is abandoned.
  */
-export function runFlight(flight: Flight, options: FlightOptions, report: FlightReport): void {
-  const { sent, refreshTimeoutMs, tabs } = options;
+export function runFlight(flight: Flight, options: FlightOptions): void {
+  const { sent, refreshTimeoutMs, tabs, dispatch, isCurrent } = options;
   const { refreshToken } = flight;
   flight.grace =
     refreshTimeoutMs < Number.POSITIVE_INFINITY
       ? setTimeout(() => {
           flight.controller.abort();
-          report.onAbandon(flight);
+          dispatch({ type: 'refreshAbandoned', flight });
         }, 2 * refreshTimeoutMs)
       : undefined;
   const call = () =>
     Promise.resolve()
       .then(() => options.refresh({ refreshToken, signal: flight.controller.signal }))
       .then(
-        (result) => report.onResult(flight, result),
-        (cause) => report.onError(flight, cause),
+        (result) => dispatch({ type: 'refreshResult', flight, result }),
+        (cause) => dispatch({ type: 'refreshError', flight, cause }),
       );
   if (!tabs) {
     void call();
@@ -112,7 +112,7 @@ export function runFlight(flight: Flight, options: FlightOptions, report: Flight
   // One tab at a time; once it holds the lock, a tab first adopts what another one refreshed meanwhile.
   tabs
     .exclusive(flight.controller.signal, async () => {
-      if (!report.isCurrent(flight)) return; // dropped or timed out while it waited
+      if (!isCurrent(flight)) return; // dropped or timed out while it waited
       const seen = readStoredTokens(options.storage, options.storageKey);
       if (!seen) return call();
       if (seen.refreshToken === refreshToken && seen.accessToken === sent.accessToken) return call();
@@ -120,10 +120,10 @@ export function runFlight(flight: Flight, options: FlightOptions, report: Flight
       // (adopting them would send a spent refresh token again, or bring back the previous user), and only
       // tokens received after ours are news.
       if (!options.isStorageCurrent() && seen.receivedAt <= sent.receivedAt) return call();
-      report.onAdopt(flight, seen);
+      dispatch({ type: 'signIn', tokens: seen, kind: 'refresh', fromTab: true });
     })
     // A lock that fails (Web Locks throw SecurityError in sandboxed frames) must not stop refreshes.
     .catch(() => {
-      if (report.isCurrent(flight)) void call();
+      if (isCurrent(flight)) void call();
     });
 }

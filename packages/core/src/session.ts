@@ -3,8 +3,7 @@ import { AuthError } from './errors';
 import { type AuthEventInput, INTERNALS, isolated, type SessionInternals } from './internals';
 import { createMachine } from './machine';
 import { resolveOptions } from './options';
-import { addReauthHandler, type HandlerEntry, type PromptReport, runPrompt } from './reauth';
-import { createFlight, type FlightReport, joinFlight, runFlight } from './refreshFlight';
+import { addReauthHandler, type HandlerEntry } from './reauth';
 import { connectSessionTabs } from './sessionTabs';
 import { normalizeTokens, type TokenSet } from './tokens';
 import type { AuthEvent, Session, SessionOptions } from './types';
@@ -22,18 +21,8 @@ import { waitFor } from './utils';
  * });
  */
 export function createSession(options: SessionOptions = {}): Session {
-  const {
-    refreshTokens,
-    storage,
-    storageKey,
-    refreshLeewayMs,
-    refreshTimeoutMs,
-    isRefreshRejected,
-    getRoles,
-    now,
-    crossTab,
-    autoRefresh,
-  } = resolveOptions(options);
+  const resolved = resolveOptions(options);
+  const { storageKey, refreshLeewayMs, refreshTimeoutMs, getRoles, now, crossTab, autoRefresh } = resolved;
 
   const listeners = new Set<(event: AuthEvent) => void>();
   const emit = (event: AuthEventInput) => {
@@ -41,22 +30,8 @@ export function createSession(options: SessionOptions = {}): Session {
     for (const listener of [...listeners]) listener(stamped);
   };
   const handlers: HandlerEntry[] = [];
-  const canRefresh = (set: TokenSet) => !!refreshTokens && !!set.refreshToken;
-  const promptReport: PromptReport = {
-    isOpen: (prompt) => machine.prompt() === prompt,
-    onSignIn: (_prompt, input) => signIn(input),
-    onDismiss: (prompt, cause) => dispatch({ type: 'reauthCancel', prompt, cause, isEverywhere: true }),
-  };
-  const machine = createMachine({
-    storage,
-    storageKey,
-    now,
-    canRefresh,
-    emit,
-    handlers,
-    runPrompt: (prompt, reason) => runPrompt(prompt, reason, promptReport),
-  });
-  const { store, dispatch, tokens } = machine;
+  const machine = createMachine(resolved, emit, handlers);
+  const { store, dispatch, tokens, refresh, canRefresh } = machine;
   const tabs = crossTab ? connectSessionTabs(machine, crossTab, { storageKey, refreshTimeoutMs }) : null;
   machine.connect(tabs);
   // A new tab asks the open ones for the session; its requests wait for the answer, a moment at most.
@@ -64,40 +39,6 @@ export function createSession(options: SessionOptions = {}): Session {
   asking?.then(() => {
     asking = null;
   });
-
-  const isTerminal = (cause: unknown) => {
-    try {
-      return isRefreshRejected(cause);
-    } catch {
-      return false; // a throwing predicate must not leave the waiters hanging
-    }
-  };
-  const unavailable = (cause?: unknown) => new AuthError('REFRESH_UNAVAILABLE', { cause });
-  const flightReport: FlightReport = {
-    isCurrent: (flight) => machine.flight() === flight,
-    onResult(flight, result) {
-      if (machine.flight() !== flight) return;
-      let next: TokenSet;
-      try {
-        next = normalizeTokens(result, now(), flight.refreshToken, 'refresh() result');
-      } catch (cause) {
-        return dispatch({ type: 'refreshFailure', flight, error: unavailable(cause) });
-      }
-      dispatch({ type: 'refreshSuccess', flight, tokens: next });
-    },
-    onError(flight, cause) {
-      if (machine.flight() !== flight) return;
-      dispatch(
-        isTerminal(cause)
-          ? { type: 'refreshRefused', flight, error: new AuthError('SESSION_EXPIRED', { cause }) }
-          : { type: 'refreshFailure', flight, error: unavailable(cause) },
-      );
-    },
-    onAbandon: (flight) =>
-      dispatch({ type: 'refreshFailure', flight, error: new AuthError('REFRESH_TIMEOUT') }),
-    onAdopt: (_flight, adopted) =>
-      dispatch({ type: 'signIn', tokens: adopted, kind: 'refresh', fromTab: true }),
-  };
 
   const isExpired = (set: TokenSet) => set.expiresAt !== null && set.expiresAt <= now();
   // Usable: not refused by the server and not expired by the clock. With refreshLeewayMs 0 the clock is not
@@ -120,34 +61,6 @@ export function createSession(options: SessionOptions = {}): Session {
       type: 'signIn',
       tokens: normalizeTokens(input, now(), null, 'signIn(tokens)'),
       kind: 'signIn',
-    });
-  }
-
-  /** Refreshes now, or joins the refresh in progress; waits at most `refreshTimeoutMs` for it. */
-  function refresh(): Promise<void> {
-    const prompt = machine.prompt();
-    if (prompt) return prompt.done.promise;
-    const sent = tokens();
-    if (!sent)
-      return Promise.reject(
-        new AuthError('SIGNED_OUT', { message: 'refresh() needs a signed-in session; call signIn() first.' }),
-      );
-    let flight = machine.flight();
-    if (!flight) {
-      if (!canRefresh(sent)) return machine.requireReauth('no_refresh_token');
-      flight = createFlight(sent.refreshToken as string, now());
-      dispatch({ type: 'refreshStart', flight });
-      // A listener of refreshStart may have ended the session: nothing is sent for it then.
-      if (machine.flight() === flight) {
-        const { isStorageCurrent } = machine;
-        const refreshOptions = { refresh: refreshTokens!, sent, refreshTimeoutMs, tabs, storage, storageKey };
-        runFlight(flight, { ...refreshOptions, isStorageCurrent }, flightReport);
-      }
-    }
-    return joinFlight(flight, refreshTimeoutMs, (outcome) => {
-      if (outcome === 'ok') return undefined;
-      const prompt = machine.prompt();
-      return prompt ? prompt.done.promise : tokens() ? undefined : Promise.reject(machine.endError());
     });
   }
 
