@@ -55,6 +55,7 @@ export interface Tabs {
 export interface TabsOptions {
   /** The channel's name, and the lock's. */
   name: string;
+  /** What the session does with the other tabs' news. */
   listener: TabListener;
   /** How long the channel lease outlives its holder's last claim (a tab that died holding it). */
   leaseMs: number;
