@@ -3,6 +3,8 @@ import { createMemoryStorage } from './tokens';
 import type { Claims, SessionOptions } from './types';
 import { getHttpStatus } from './utils';
 
+declare const process: { env: { NODE_ENV?: string } };
+
 /** `createSession`'s options with their defaults, checked: a misuse is a TypeError saying what was expected. */
 export function resolveOptions(options: SessionOptions) {
   const {
@@ -17,35 +19,57 @@ export function resolveOptions(options: SessionOptions) {
     crossTab = isBrowser() && typeof BroadcastChannel === 'function',
     autoRefresh = isBrowser(),
   } = options;
-  const check = (ok: boolean, expected: string) => {
-    if (!ok) throw misuse('createSession', expected);
+  // Production builds keep the option's name and drop the explanation.
+  const check = (ok: boolean, option: string, expected: string | false) => {
+    if (!ok) throw misuse('createSession', `\`${option}\` ${expected || 'is invalid'}`);
   };
   check(
     !refreshTokens || typeof refreshTokens === 'function',
-    '`refresh` must be a function ({ refreshToken, signal }) => Promise<tokens>',
+    'refresh',
+    process.env.NODE_ENV !== 'production' &&
+      'must be a function ({ refreshToken, signal }) => Promise<tokens>',
   );
   check(
     refreshLeewayMs === undefined || (refreshLeewayMs >= 0 && refreshLeewayMs < Number.POSITIVE_INFINITY),
-    '`refreshLeewayMs` must be a finite number of ms, 0 or more',
+    'refreshLeewayMs',
+    process.env.NODE_ENV !== 'production' && 'must be a finite number of ms, 0 or more',
   );
   // Timers hold 2^31 - 1 ms at most, and the grace period doubles the timeout.
   check(
     refreshTimeoutMs > 0 && (refreshTimeoutMs <= 2 ** 30 || refreshTimeoutMs === Number.POSITIVE_INFINITY),
-    '`refreshTimeoutMs` must be a positive number of ms, at most 2^30 (Infinity for none)',
+    'refreshTimeoutMs',
+    process.env.NODE_ENV !== 'production' &&
+      'must be a positive number of ms, at most 2^30 (Infinity for none)',
   );
   const { channelName = `reauth:${storageKey}`, lock } = typeof crossTab === 'object' ? crossTab : {};
   check(
     !lock || typeof lock.request === 'function',
-    '`crossTab.lock` must be a lock like navigator.locks: request(name, { signal }, callback)',
+    'crossTab.lock',
+    process.env.NODE_ENV !== 'production' &&
+      'must be a lock like navigator.locks: request(name, { signal }, callback)',
   );
-  check(typeof getRoles === 'function', '`getRoles` must be a function (claims) => string[]');
-  check(typeof isRefreshRejected === 'function', '`isRefreshRejected` must be a function (error) => boolean');
-  check(typeof now === 'function', '`now` must be a function () => epoch ms');
+  check(
+    typeof getRoles === 'function',
+    'getRoles',
+    process.env.NODE_ENV !== 'production' && 'must be a function (claims) => string[]',
+  );
+  check(
+    typeof isRefreshRejected === 'function',
+    'isRefreshRejected',
+    process.env.NODE_ENV !== 'production' && 'must be a function (error) => boolean',
+  );
+  check(
+    typeof now === 'function',
+    'now',
+    process.env.NODE_ENV !== 'production' && 'must be a function () => epoch ms',
+  );
   check(
     typeof storage?.getItem === 'function' &&
       typeof storage.setItem === 'function' &&
       typeof storage.removeItem === 'function',
-    '`storage` must have getItem, setItem and removeItem (localStorage works as is)',
+    'storage',
+    process.env.NODE_ENV !== 'production' &&
+      'must have getItem, setItem and removeItem (localStorage works as is)',
   );
 
   return {

@@ -103,18 +103,8 @@ export function createSession(options: SessionOptions = {}): Session {
     });
   }
 
-  const internals: SessionInternals = {
-    now,
-    epoch: machine.epoch,
-    endError: machine.endError,
-    tokens,
-    willWait,
-    markRefused: machine.markRefused,
-    hasReauthHandler: () => handlers.length > 0,
-    requireReauth: (reason) => machine.requireReauth(reason),
-    emit,
-    waiting: machine.waiting,
-  };
+  const hasReauthHandler = () => handlers.length > 0;
+  const internals: SessionInternals = { ...machine, now, willWait, emit, hasReauthHandler };
 
   return Object.defineProperty<Session>(
     {

@@ -40,14 +40,18 @@ export function normalizeTokens(
   if (typeof input !== 'object' || !input) {
     throw misuse(
       where,
-      `expected an object like { accessToken, refreshToken?, expiresIn? }, got ${input === null ? 'null' : typeof input}`,
+      process.env.NODE_ENV !== 'production'
+        ? `expected an object like { accessToken, refreshToken?, expiresIn? }, got ${input === null ? 'null' : typeof input}`
+        : 'expected tokens',
     );
   }
   const accessToken = input.accessToken ?? input.access_token;
   if (typeof accessToken !== 'string' || !accessToken) {
     throw misuse(
       where,
-      `\`accessToken\` (or \`access_token\`) must be a non-empty string, got ${accessToken === '' ? 'an empty string' : typeof accessToken}`,
+      process.env.NODE_ENV !== 'production'
+        ? `\`accessToken\` (or \`access_token\`) must be a non-empty string, got ${accessToken === '' ? 'an empty string' : typeof accessToken}`
+        : '`accessToken`',
     );
   }
   // It goes into a header: a line break or a space there fails the send with an error that quotes the value.
@@ -55,7 +59,9 @@ export function normalizeTokens(
   if (bad) {
     throw misuse(
       where,
-      `\`accessToken\` must be printable ASCII (a header value); character ${bad.index + 1} is not`,
+      process.env.NODE_ENV !== 'production'
+        ? `\`accessToken\` must be printable ASCII (a header value); character ${bad.index + 1} is not`
+        : '`accessToken`',
     );
   }
   const refreshToken = input.refreshToken !== undefined ? input.refreshToken : input.refresh_token;
