@@ -57,7 +57,7 @@ describe('login', () => {
     const tokens = await login(auth, 'bob', 'builder');
 
     expect(tokens).toMatchObject({ tokenType: 'Bearer', expiresIn: 60 });
-    expect(tokens.refreshToken).toMatch(/^[\w-]{32}$/);
+    expect(tokens.refreshToken).toMatch(/^[0-9a-f]{64}$/); // the kit's opaque refresh token
     const header = JSON.parse(Buffer.from(tokens.accessToken.split('.')[0] ?? '', 'base64url').toString());
     expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
     const claims = claimsOf(tokens.accessToken);
@@ -88,11 +88,11 @@ describe('login', () => {
 
   it('issues tokens without HTTP that the server accepts', async () => {
     const auth = await start();
-    const { accessToken } = auth.controls.issueTokens('bob');
+    const { accessToken } = await auth.controls.issueTokens('bob');
     const res = await get(auth, '/auth/me', accessToken);
 
     expect(await res.json()).toEqual({ sub: 'bob', roles: ['user', 'admin'] });
-    expect(() => auth.controls.issueTokens('mallory')).toThrow(/Unknown user/);
+    await expect(auth.controls.issueTokens('mallory')).rejects.toThrow(/Unknown user/);
   });
 });
 
@@ -104,7 +104,16 @@ describe('protected routes', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer realm="reauth-test"');
     expect(auth.stats.requests).toEqual([
-      { method: 'GET', path: '/api/items', status: 401, hadToken: false, tokenId: null, body: null },
+      {
+        method: 'GET',
+        url: `${auth.url}/api/items`,
+        path: '/api/items',
+        status: 401,
+        hadToken: false,
+        tokenId: null,
+        body: null,
+        at: expect.any(Number),
+      },
     ]);
   });
 
@@ -140,8 +149,8 @@ describe('protected routes', () => {
     const forged = Buffer.from(JSON.stringify({ sub: 'alice', roles: ['admin'], exp: 9e9 })).toString(
       'base64url',
     );
-    const foreign = await startAuthServer({ secret: 'another-secret' });
-    const foreignToken = foreign.controls.signToken({ sub: 'alice', exp: 9e9 });
+    const foreign = await startAuthServer(); // its own kit: another signing key
+    const foreignToken = (await foreign.controls.issueTokens('alice')).accessToken;
     await foreign.close();
 
     for (const token of [`${header}.${forged}.${signature}`, foreignToken, 'x']) {
@@ -155,11 +164,19 @@ describe('protected routes', () => {
     expect(auth.stats.requests.map((r) => r.tokenId)).toEqual([null, null, null]);
   });
 
-  it('accepts a token made with signToken', async () => {
+  it('accepts the tokens of the server whose kit it shares, and records its own requests only', async () => {
     const auth = await start();
-    const token = auth.controls.signToken({ sub: 'carol', roles: ['admin'], exp: Date.now() / 1000 + 60 });
+    const other = await startAuthServer({ acceptTokensOf: auth });
+    const { accessToken } = await login(auth, 'bob', 'builder');
 
-    expect((await get(auth, '/api/admin', token)).status).toBe(200);
+    try {
+      expect((await get(other, '/api/admin', accessToken)).status).toBe(200);
+      expect((await post(other, '/auth/login', { username: 'bob', password: 'builder' })).status).toBe(404);
+      expect(other.stats.requests.map((r) => r.url)).toEqual([`${other.url}/api/admin`]);
+      expect(auth.stats.requests).toEqual([]);
+    } finally {
+      await other.close();
+    }
   });
 
   it('refuses every token issued before expireAccessTokens as expired, but not later ones', async () => {
@@ -355,13 +372,13 @@ describe('failNextRefresh', () => {
     expect(auth.stats.refreshCalls.map((c) => c.outcome)).toEqual(['rejected', 'ok']);
   });
 
-  it('answers 503 by default, count times', async () => {
+  it('answers 500 for a server failure, count times', async () => {
     const auth = await start();
     const { refreshToken } = await login(auth);
-    auth.controls.failNextRefresh(2);
+    auth.controls.failNextRefresh(2, 'server');
 
-    expect((await refresh(auth, refreshToken)).status).toBe(503);
-    expect((await refresh(auth, refreshToken)).status).toBe(503);
+    expect((await refresh(auth, refreshToken)).status).toBe(500);
+    expect((await refresh(auth, refreshToken)).status).toBe(500);
     expect((await refresh(auth, refreshToken)).status).toBe(200);
     expect(auth.stats.refreshCalls.map((c) => c.outcome)).toEqual(['failed', 'failed', 'ok']);
     expect(auth.stats.refreshCalls[0]?.tokenId).toEqual(expect.any(String));
@@ -448,7 +465,7 @@ describe('clock and delay controls', () => {
     expect(auth.stats.refreshCalls[0]?.outcome).toBe('expired');
   });
 
-  it('reset clears failures, delay, clock and stats but keeps issued tokens', async () => {
+  it('reset clears failures, delay, clock and stats, and forgets the tokens issued', async () => {
     const auth = await start();
     const tokens = await login(auth);
     auth.controls.failNextRefresh(3, 'hang');
@@ -462,10 +479,29 @@ describe('clock and delay controls', () => {
       failedLogins: 0,
       refreshes: 0,
       reuseDetected: 0,
+      logouts: 0,
       requests: [],
       refreshCalls: [],
     });
+    expect((await get(auth, '/api/items', tokens.accessToken)).status).toBe(401);
+    expect((await refresh(auth, tokens.refreshToken)).status).toBe(400);
+    const fresh = await login(auth);
+    expect((await get(auth, '/api/items', fresh.accessToken)).status).toBe(200);
+    expect((await refresh(auth, fresh.refreshToken)).status).toBe(200);
+  });
+
+  it('clearStats clears the stats but keeps issued tokens and names forced failures in order', async () => {
+    const auth = await start();
+    const tokens = await login(auth);
+    auth.controls.failNextRefresh(1, 'server');
+    auth.controls.failNextRefresh(1, 'rejected');
+    await refresh(auth, tokens.refreshToken);
+
+    auth.controls.clearStats();
+    expect(auth.stats).toMatchObject({ logins: 0, refreshes: 0, requests: [], refreshCalls: [] });
     expect((await get(auth, '/api/items', tokens.accessToken)).status).toBe(200);
+    expect((await refresh(auth, tokens.refreshToken)).status).toBe(400);
     expect((await refresh(auth, tokens.refreshToken)).status).toBe(200);
+    expect(auth.stats.refreshCalls.map((c) => c.outcome)).toEqual(['rejected', 'ok']);
   });
 });

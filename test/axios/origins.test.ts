@@ -1,12 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createClient, jtiOf, requestsTo, settle, startServer } from '../support/setup';
 
-// Both servers sign with one secret, so B accepts A's tokens: only the origin check can keep them from B.
-const secret = 'shared-between-both-origins';
+// B is guarded by A's kit, so B accepts A's tokens: only the origin check can keep them from B.
+async function startServers() {
+  const serverA = await startServer();
+  return [serverA, await startServer({ acceptTokensOf: serverA })] as const;
+}
 
 describe('which origins receive the token', () => {
   it('sends no token to another origin and never refreshes for its 401', async () => {
-    const [serverA, serverB] = await Promise.all([startServer({ secret }), startServer({ secret })]);
+    const [serverA, serverB] = await startServers();
     const { api, signIn, eventsOf } = createClient(serverA);
     const tokens = await signIn();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
@@ -32,7 +35,7 @@ describe('which origins receive the token', () => {
   });
 
   it('sends the token to every origin in allowedOrigins', async () => {
-    const [serverA, serverB] = await Promise.all([startServer({ secret }), startServer({ secret })]);
+    const [serverA, serverB] = await startServers();
     const { api, signIn } = createClient(serverA, {
       attach: { allowedOrigins: [serverA.url, serverB.origin] },
     });

@@ -60,7 +60,7 @@ describe.runIf(hasChromium())('many tabs, one session, in Chromium', () => {
       expect(await tab.evaluate(() => app.state().user?.sub)).toBe('alice');
     }
     const tabs = [first, ...others];
-    server.controls.reset();
+    server.controls.clearStats();
     server.controls.expireAccessTokens();
 
     const results = await Promise.all(tabs.map((tab) => tab.evaluate(() => app.burst(10))));
@@ -85,7 +85,7 @@ describe.runIf(hasChromium())('many tabs, one session, in Chromium', () => {
 
     await a.waitForFunction(() => app.state().status === 'signedOut');
     expect(await a.evaluate(() => app.events().at(-1))).toBe('signedOut');
-    server.controls.reset();
+    server.controls.clearStats();
     expect(await a.evaluate(() => app.burst(1))).toEqual([401]);
     expect(server.stats.requests.map((request) => request.hadToken)).toEqual([false]);
     await context.close();
@@ -98,7 +98,7 @@ describe.runIf(hasChromium())('many tabs, one session, in Chromium', () => {
     // refreshTimeoutMs 250: the lock is taken over after 2 × 250 ms + 5 s of waiting for it.
     const tab = await openTab('?timeout=250');
     await tab.evaluate(() => app.signIn('alice', 'wonderland'));
-    server.controls.reset();
+    server.controls.clearStats();
     server.controls.expireAccessTokens();
 
     const outcomes: (number | string)[] = [];

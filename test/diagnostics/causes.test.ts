@@ -57,7 +57,7 @@ describe('each 401 cause, from a real exchange', () => {
   it("invalid_token: a token the server didn't sign (another server's)", async () => {
     const [server, stranger] = await Promise.all([startServer(), startServer()]);
     const { api, session, events } = createClient(server);
-    session.signIn(stranger.controls.issueTokens('alice'));
+    session.signIn(await stranger.controls.issueTokens('alice'));
 
     await settle(api.get('/api/items/1'));
 
@@ -115,7 +115,7 @@ describe('each 401 cause, from a real exchange', () => {
     attachAuth(api, session);
     const causes: UnauthorizedCause[] = [];
     session.on('unauthorized', (event) => causes.push(event.diagnosis.cause));
-    session.signIn(stranger.controls.issueTokens('alice'));
+    session.signIn(await stranger.controls.issueTokens('alice'));
 
     await settle(api.get('/api/items/1'));
 
