@@ -1,4 +1,4 @@
-import { type AuthorizerOptions, challengeError } from '@reauth/core';
+import { type AdapterOptions, isRefreshableResponse } from '@reauth/core';
 import type { AxiosError } from 'axios';
 
 declare module 'axios' {
@@ -9,20 +9,18 @@ declare module 'axios' {
   }
 }
 
-export interface AttachAuthOptions extends Omit<AuthorizerOptions, 'baseURL'> {
-  /**
-   * Whether a 401 calls for a refresh. Default: yes, unless `WWW-Authenticate` says
-   * `error="insufficient_scope"` (a permission problem, which a new token does not fix).
-   */
-  shouldRefresh?: (error: AxiosError) => boolean;
-  /**
-   * Treat a network error on a request whose token is expired by its own claims as a 401: browsers hide a
-   * 401 behind a network error when the API sends no CORS headers on it. Default false.
-   */
-  interceptNetworkError?: boolean;
-}
+/**
+ * Options of {@link attachAuth}: those every reauth adapter takes (`allowedOrigins`, `maxRetries`, `header`,
+ * `scheme`, `shouldRefresh` given the `AxiosError` of the 401, `interceptNetworkError`). The instance's
+ * `baseURL` resolves relative URLs and is the default allowed origin.
+ */
+export interface AttachAuthOptions extends AdapterOptions<AxiosError> {}
 
-/** The default `shouldRefresh`: any 401 but one that names a missing permission. */
+/**
+ * The default `shouldRefresh`: any 401 but one that names a missing permission.
+ * @param error the axios error of a refused request
+ * @returns whether a refresh may fix it
+ */
 export function isRefreshable(error: AxiosError): boolean {
-  return error.response?.status === 401 && challengeError(error.response.headers) !== 'insufficient_scope';
+  return isRefreshableResponse(error.response);
 }

@@ -11,10 +11,11 @@ import {
   originOf,
   resolveRequestUrl,
 } from './origins';
+import { RequestTicket, type Ticket } from './ticket';
 import type { Session } from './types';
-import { type HeadersLike, redactUrl, waitFor, warnOnce } from './utils';
+import { type HeadersLike, waitFor, warnOnce } from './utils';
 
-declare const process: { env: { NODE_ENV?: string } };
+export type { Ticket } from './ticket';
 
 export interface AuthorizerOptions {
   /** Origins that may receive the token. Default: the origin of `baseURL`, else `location.origin`. */
@@ -41,19 +42,6 @@ export interface AuthRequest {
   skipAuth?: boolean | undefined;
 }
 
-/** What one send of a request carried. Opaque to adapters but for `mode` and `attempt`. */
-export interface Ticket {
-  /** `auth`: handled by reauth; `skip`: `skipAuth`; `foreign`: origin not allowed, no token. */
-  readonly mode: 'auth' | 'skip' | 'foreign';
-  readonly token: string | null;
-  readonly epoch: number;
-  /** Redacted, for events. */
-  readonly url: string;
-  readonly method: string;
-  /** 0 for the first send, then 1 per replay. */
-  readonly attempt: number;
-}
-
 /** What the adapter saw: a 401 response, or (with `interceptNetworkError`, status 0) a network error. */
 export interface UnauthorizedExchange {
   status: number;
@@ -63,10 +51,12 @@ export interface UnauthorizedExchange {
   shouldRefresh: boolean;
   /** The body as it was sent: a stream can't be sent again, so its 401 is handed back. */
   body?: unknown;
+  /** Whether the body was a stream, when the adapter knows better than a guess from `body`. */
+  isStream?: boolean | undefined;
 }
 
 /** A stream (web `ReadableStream` or Node `Readable`) is read as it is sent: it can't be replayed. */
-const isStream = (body: unknown) =>
+const isStreamBody = (body: unknown) =>
   typeof (body as { getReader?: unknown } | null)?.getReader === 'function' ||
   typeof (body as { pipe?: unknown } | null)?.pipe === 'function';
 
@@ -94,38 +84,6 @@ export interface Authorizer {
   isExpiredByClaims(ticket: Ticket): boolean;
 }
 
-/** A ticket whose event URL is resolved and redacted only when an event needs it. */
-class RequestTicket implements Ticket {
-  private shown: string | undefined;
-  constructor(
-    readonly mode: Ticket['mode'],
-    readonly token: string | null,
-    readonly epoch: number,
-    readonly attempt: number,
-    readonly request: AuthRequest,
-    /** The session's tokens now: kept out of the URL shown in events, whatever parameter carries them. */
-    private readonly secrets: () => (string | null | undefined)[],
-  ) {}
-  get method(): string {
-    return (this.request.method ?? 'GET').toUpperCase();
-  }
-  get url(): string {
-    if (this.shown === undefined) {
-      const { url = '', baseURL } = this.request;
-      let shown = redactUrl(resolveRequestUrl(url, baseURL)?.href ?? url);
-      // The ticket's token and the session's too, wherever the URL carries them (opaque, any parameter name).
-      for (const secret of [this.token, ...this.secrets()]) {
-        if (secret && shown.includes(secret)) shown = shown.split(secret).join('[redacted]');
-      }
-      this.shown = shown;
-    }
-    return this.shown;
-  }
-}
-
-const CORS_HINT =
-  'A network error with an expired token: the API likely sends its 401 without CORS headers; add them to 401 responses.';
-
 /**
  * The transport-independent half of an adapter: the token for each send, the 401 decision, the queue.
  * `@reauth/axios` is built on it; use it to write an adapter for another client.
@@ -139,6 +97,9 @@ export function createAuthorizer(
   options: AuthorizerOptions = {},
   where = 'createAuthorizer',
 ): Authorizer {
+  // An adapter's own misuse error names it: `[reauth] createAuthFetch: expected a session …`.
+  if (typeof session?.getAccessToken !== 'function')
+    throw misuse(where, 'expected a session from createSession()');
   const internals = getInternals(session);
   const { maxRetries = 1, header = 'Authorization', scheme = 'Bearer' } = options;
   if (!(Number.isInteger(maxRetries) && maxRetries >= 0))
@@ -165,6 +126,7 @@ export function createAuthorizer(
   const decided = new Map<string, boolean>();
   let lastToken: string | null = null;
   let lastValue: string | null = null;
+  let hasWarnedStream = false;
   function isAllowed({ url = '', baseURL }: AuthRequest): boolean {
     const key = originKey(url, baseURL);
     let allowed = key === undefined ? undefined : decided.get(key);
@@ -231,21 +193,23 @@ export function createAuthorizer(
       return lastValue;
     },
 
-    async handleUnauthorized(ticket, { status, headers, requestHeaders, shouldRefresh, body }) {
+    async handleUnauthorized(ticket, exchange) {
+      const { status, shouldRefresh } = exchange;
       const { method, url, token } = ticket;
       const current = internals.tokens()?.accessToken ?? null;
       // Sent and refused while signed out, with no prompt to open: the plain 401 goes back, unhandled.
       const isPlain = token === null && current === null && !internals.hasReauthHandler();
-      const handled =
-        ticket.mode === 'auth' && shouldRefresh && ticket.attempt < maxRetries && !isPlain && !isStream(body);
-      if (isStream(body) && process.env.NODE_ENV !== 'production') {
-        warnOnce(
-          'a 401 on a request with a stream body was handed back: a stream is read once and cannot be replayed.',
+      const isWanted = ticket.mode === 'auth' && shouldRefresh && ticket.attempt < maxRetries && !isPlain;
+      const isStream = exchange.isStream ?? isStreamBody(exchange.body);
+      const handled = isWanted && !isStream;
+      if (process.env.NODE_ENV !== 'production' && isWanted && isStream && !hasWarnedStream) {
+        // Once per adapter: each may send streams, and each would replay what it could.
+        hasWarnedStream = true;
+        console.warn(
+          '[reauth] a 401 on a request with a stream body was handed back unrefreshed: a stream is read as it is sent and cannot be sent again. To have it replayed, send a Blob, ArrayBuffer, FormData or string body instead.',
         );
       }
-      const diagnosis = status
-        ? diagnose401({ status, headers, requestHeaders, url, session, allowedOrigins: origins, header })
-        : { cause: 'expired_token' as const, hint: CORS_HINT };
+      const diagnosis = diagnose401({ ...exchange, url, session, allowedOrigins: origins, header });
       internals.emit({ type: 'unauthorized', method, url, status, diagnosis, handled });
       // A skipAuth request's 401 (a wrong password at login) is an answer for the app, not a problem to explain.
       if (process.env.NODE_ENV !== 'production' && ticket.mode !== 'skip') {

@@ -18,7 +18,7 @@ export interface Diagnose401Input {
 }
 
 /** One sentence each: what to do. */
-const HINTS: Record<UnauthorizedCause, string> = {
+const HINTS: Record<UnauthorizedCause | 'cors', string> = {
   insufficient_scope: 'The token lacks a permission this resource needs: check the roles, not the session.',
   origin_not_allowed: 'No token was sent to this origin: add it to allowedOrigins if the API is yours.',
   missing_authorization:
@@ -29,6 +29,7 @@ const HINTS: Record<UnauthorizedCause, string> = {
   invalid_token:
     'The server refused the token (revoked, bad signature or audience): refresh or sign in again.',
   unknown: 'The server gave no reason: check its logs, and expose WWW-Authenticate to CORS.',
+  cors: 'A network error with an expired token: the API likely sends its 401 without CORS headers; add them to 401 responses.',
 };
 
 /**
@@ -47,12 +48,15 @@ const errorParameter = (challenge: string) =>
  * Says why a 401 most likely happened, from the exchange itself — the walk a person troubleshooting a 401
  * does by hand: permission, origin, Authorization header, refresh outcome, the token's expiry.
  *
+ * @param input `status` 0 stands for a network error on a request whose token is expired by its claims: a 401
+ *   that the browser hid because it came without CORS headers
  * @returns the cause and a one-sentence hint; never a token
  * @example
  * const { cause, hint } = diagnose401({ status: 401, headers: res.headers, requestHeaders: init.headers, url, session });
  */
 export function diagnose401(input: Diagnose401Input): Diagnosis {
   const { session, url, allowedOrigins } = input;
+  if (!input.status) return { cause: 'expired_token', hint: HINTS.cors };
   const challenge = getHeader(input.headers, 'www-authenticate') ?? '';
   const error = errorParameter(challenge);
   // The credential without its scheme; a header left at 'Bearer undefined' by an app carries none.

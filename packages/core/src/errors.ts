@@ -51,7 +51,13 @@ export function isAuthError(error: unknown): error is AuthError {
   return (error as { [BRAND]?: unknown } | null)?.[BRAND] === true;
 }
 
-/** A misuse error: says where and what was expected. */
+/**
+ * The error for a call made wrongly, thrown at that call — shared by reauth's packages so that every one reads
+ * `[reauth] where: what was expected.`
+ * @param where the public call, e.g. `'attachAuth'`
+ * @param expected what it expected, e.g. `` 'expected options.fetch to be a function' ``
+ * @returns a TypeError to throw
+ */
 export function misuse(where: string, expected: string): TypeError {
   return new TypeError(`[reauth] ${where}: ${expected}.`);
 }

@@ -1,4 +1,11 @@
 export {
+  type AdapterOptions,
+  type AuthLoop,
+  type AuthTransport,
+  createAuthLoop,
+  isRefreshableResponse,
+} from './authLoop';
+export {
   type Authorizer,
   type AuthorizerOptions,
   type AuthRequest,
@@ -14,7 +21,7 @@ export {
   type EventLogOptions,
 } from './createEventLog';
 export { challengeError, type Diagnose401Input, diagnose401 } from './diagnose';
-export { AuthError, type AuthErrorCode, isAuthError } from './errors';
+export { AuthError, type AuthErrorCode, isAuthError, misuse } from './errors';
 export { decodeJwt } from './jwt';
 export type { OriginPattern } from './origins';
 export { createSession } from './session';
@@ -37,4 +44,4 @@ export type {
   TokensInput,
   UnauthorizedCause,
 } from './types';
-export { getHeader as getHeaderValue, type HeadersLike } from './utils';
+export { getHeader as getHeaderValue, getHttpStatus, type HeadersLike, warnOnce } from './utils';

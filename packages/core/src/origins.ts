@@ -1,8 +1,6 @@
 import { misuse } from './errors';
 import { warnOnce } from './utils';
 
-declare const process: { env: { NODE_ENV?: string } };
-
 /** An `allowedOrigins` entry: an origin string (`scheme://host:port`) or a RegExp tested against the origin. */
 export type OriginPattern = string | RegExp;
 

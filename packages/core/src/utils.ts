@@ -1,9 +1,10 @@
-declare const process: { env: { NODE_ENV?: string } };
-
 const warned = new Set<string>();
 /**
- * Warns once per distinct `key` (default: the message). Call it behind `process.env.NODE_ENV !== 'production'`
+ * Writes a development warning, prefixed `[reauth]`, once per distinct `key` (default: the message) for the
+ * life of the module — shared by reauth's packages. Call it behind `process.env.NODE_ENV !== 'production'`
  * so that production builds drop the message. Callers never pass a token.
+ * @param message one sentence: what happened and what to do
+ * @param key what counts as the same warning
  */
 export function warnOnce(message: string, key = message): void {
   if (warned.has(key)) return;
@@ -59,7 +60,12 @@ export function waitFor<T>(
   });
 }
 
-/** The HTTP status an error carries: axios errors, fetch `Response`s, and errors with a `status`. */
+/**
+ * The HTTP status an error carries, in the shapes transports throw: axios and ky errors
+ * (`error.response.status`), a fetch `Response` thrown as it is, any error with a numeric `status`.
+ * @param error anything caught
+ * @returns the status, or undefined when it carries none
+ */
 export function getHttpStatus(error: unknown): number | undefined {
   const candidate = error as { status?: unknown; response?: { status?: unknown } } | null;
   const status = candidate?.response?.status ?? candidate?.status;

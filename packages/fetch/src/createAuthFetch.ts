@@ -1,13 +1,6 @@
-import { createAuthorizer, type Session } from '@reauth/core';
-import { type AuthFetch, type CreateAuthFetchOptions, isRefreshable } from './options';
-import { headersOf, outgoing } from './outgoing';
-
-declare const process: { env: { NODE_ENV?: string } };
-
-let hasWarnedNoOrigins = false;
-
-const STREAM_WARNING =
-  '[reauth] a 401 on a request with a stream body was handed back unrefreshed: a stream is read as it is sent and cannot be sent again. To have it replayed, send a Blob, ArrayBuffer, FormData or string body instead.';
+import { createAuthLoop, createAuthorizer, misuse, type Session, warnOnce } from '@reauth/core';
+import type { AuthFetch, CreateAuthFetchOptions } from './options';
+import { Outgoing } from './outgoing';
 
 /**
  * A `fetch` with reauth: the token on every request to an allowed origin, one refresh for any number of
@@ -23,69 +16,57 @@ const STREAM_WARNING =
  * await authFetch('https://api.example.com/auth/login', { method: 'POST', body, skipAuth: true });
  */
 export function createAuthFetch(session: Session, options: CreateAuthFetchOptions = {}): AuthFetch {
-  const { fetch: given, shouldRefresh = isRefreshable, interceptNetworkError, ...rest } = options;
-  const expected =
-    typeof session?.getAccessToken !== 'function'
-      ? 'a session from createSession()'
-      : given !== undefined && typeof given !== 'function'
-        ? 'options.fetch to be a function'
-        : typeof shouldRefresh !== 'function' &&
-          'options.shouldRefresh to be a function (response) => boolean';
-  if (expected) throw new TypeError(`[reauth] createAuthFetch: expected ${expected}.`);
-  const authorizer = createAuthorizer(session, rest, 'createAuthFetch');
-  if (process.env.NODE_ENV !== 'production' && !rest.allowedOrigins && typeof location === 'undefined') {
-    // Once per process: a server may create one per request.
-    if (!hasWarnedNoOrigins)
-      console.warn(
-        '[reauth] createAuthFetch: no allowedOrigins and no page (Node, SSR, a worker without location): no absolute URL will get a token. Pass allowedOrigins: [yourApiOrigin].',
-      );
-    hasWarnedNoOrigins = true;
+  const { fetch: given, shouldRefresh, interceptNetworkError } = options;
+  if (given !== undefined && typeof given !== 'function') {
+    throw misuse('createAuthFetch', 'expected options.fetch to be a function');
   }
-  const isCustomHeader = authorizer.header.toLowerCase() !== 'authorization';
-  let hasWarnedStream = false;
+  if (shouldRefresh !== undefined && typeof shouldRefresh !== 'function') {
+    throw misuse('createAuthFetch', 'expected options.shouldRefresh to be a function (response) => boolean');
+  }
+  const authorizer = createAuthorizer(session, options, 'createAuthFetch');
+  if (process.env.NODE_ENV !== 'production' && !options.allowedOrigins && typeof location === 'undefined') {
+    // Once per process: a server may create one per request.
+    warnOnce(
+      'createAuthFetch: no allowedOrigins and no page (Node, SSR, a worker without location): no absolute URL will get a token. Pass allowedOrigins: [yourApiOrigin].',
+    );
+  }
+  const { header } = authorizer;
+  const isCustomHeader = header.toLowerCase() !== 'authorization';
 
-  return async (input, init) => {
-    const call = outgoing(input, init, isCustomHeader);
-    const { signal } = call.request;
-    // Its methods use no `this`. An abort while waiting rejects there with the signal's reason (fetch's AbortError).
-    const handle = authorizer.handleUnauthorized;
-    const first = authorizer.authorize(call.request);
-    let ticket = first instanceof Promise ? await first : first;
-    for (;;) {
+  const loop = createAuthLoop<Outgoing, Response, Response>(
+    authorizer,
+    {
       // Looked up per send: msw, spies and polyfills installed after createAuthFetch are used.
-      const send = given ?? globalThis.fetch;
-      const args = call.next(authorizer.header, authorizer.credentials(ticket));
-      let response: Response;
-      try {
-        response = await send(...args);
-      } catch (error) {
-        const isHiddenByCors =
-          interceptNetworkError && !signal?.aborted && authorizer.isExpiredByClaims(ticket);
-        const next = isHiddenByCors && (await handle(ticket, { status: 0, shouldRefresh: !call.isStream }));
-        if (!next) throw error;
-        ticket = next;
-        continue;
-      }
-      if (response.status !== 401) return response;
-      const verdict = shouldRefresh(response);
-      if (process.env.NODE_ENV !== 'production' && call.isStream && verdict && ticket.mode === 'auth') {
-        if (!hasWarnedStream) console.warn(STREAM_WARNING);
-        hasWarnedStream = true;
-      }
+      send: (call, ticket) =>
+        (given ?? globalThis.fetch)(...call.next(header, authorizer.credentials(ticket))),
+      inspect(call, outcome, failed) {
+        const { isStream } = call;
+        // A failure of fetch is a network error, but the caller's own abort.
+        if (failed) return call.signal?.aborted ? undefined : { status: 0, isStream };
+        const response = outcome as Response;
+        return response.status === 401
+          ? {
+              status: 401,
+              headers: response.headers,
+              requestHeaders: call.sentHeaders(),
+              isStream,
+              refused: response,
+            }
+          : undefined;
+      },
       // A 401 not handed back (replayed, or the session could not be renewed): free its connection.
-      const drop = () => void response.body?.cancel().catch(() => {});
-      const next = await handle(ticket, {
-        status: 401,
-        headers: response.headers,
-        requestHeaders: headersOf(args),
-        shouldRefresh: verdict && !call.isStream,
-      }).catch((error: unknown) => {
-        drop();
-        throw error;
-      });
-      if (!next) return response;
-      drop();
-      ticket = next;
+      discard: (response) => void response.body?.cancel().catch(() => {}),
+    },
+    { shouldRefresh, interceptNetworkError },
+  );
+
+  return (input, init) => {
+    let call: Outgoing;
+    try {
+      call = new Outgoing(input, init, isCustomHeader);
+    } catch (error) {
+      return Promise.reject(error); // as fetch does: a bad URL or a used body rejects
     }
+    return loop.send(call, call);
   };
 }

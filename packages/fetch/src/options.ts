@@ -1,4 +1,4 @@
-import { type AuthorizerOptions, challengeError } from '@reauth/core';
+import { type AdapterOptions, isRefreshableResponse } from '@reauth/core';
 
 /** `fetch`'s `init`, plus reauth's per-request option. */
 export interface AuthRequestInit extends RequestInit {
@@ -13,29 +13,23 @@ export type AuthFetch = (input: RequestInfo | URL, init?: AuthRequestInit) => Pr
 export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 
 /**
- * Options of {@link createAuthFetch}: the fetch to wrap, plus the adapter options every reauth adapter takes
- * (`allowedOrigins`, `maxRetries`, `header`, `scheme`). There is no `baseURL`: a relative URL is resolved
- * against the page, as fetch does.
+ * Options of {@link createAuthFetch}: the fetch to wrap, plus the options every reauth adapter takes
+ * (`allowedOrigins`, `maxRetries`, `header`, `scheme`, `shouldRefresh` given the refused `Response`,
+ * `interceptNetworkError`). There is no `baseURL`: a relative URL is resolved against the page, as fetch does.
  */
-export interface CreateAuthFetchOptions extends Omit<AuthorizerOptions, 'baseURL'> {
+export interface CreateAuthFetchOptions extends AdapterOptions<Response> {
   /**
    * The fetch to send with. Default: `globalThis.fetch`, looked up at each call, so patches installed later
    * (msw, polyfills, test spies) are used.
    */
   fetch?: FetchLike | undefined;
-  /**
-   * Whether a 401 calls for a refresh. Default: yes, unless `WWW-Authenticate` says
-   * `error="insufficient_scope"` (a permission problem, which a new token does not fix).
-   */
-  shouldRefresh?: ((response: Response) => boolean) | undefined;
-  /**
-   * Treat a network error on a request whose token is expired by its own claims as a 401: browsers hide a
-   * 401 behind a network error when the API sends no CORS headers on it. Default false.
-   */
-  interceptNetworkError?: boolean | undefined;
 }
 
-/** The default `shouldRefresh`: any 401 but one that names a missing permission. */
+/**
+ * The default `shouldRefresh`: any 401 but one that names a missing permission.
+ * @param response a response of the API
+ * @returns whether a refresh may fix it
+ */
 export function isRefreshable(response: Response): boolean {
-  return response.status === 401 && challengeError(response.headers) !== 'insufficient_scope';
+  return isRefreshableResponse(response);
 }

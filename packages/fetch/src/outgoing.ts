@@ -1,21 +1,8 @@
 import type { AuthRequest } from '@reauth/core';
 import type { AuthRequestInit } from './options';
 
-/** One logical request: what the authorizer needs to know of it, and how to send it (again). */
-export interface Outgoing {
-  readonly request: AuthRequest;
-  /** A stream body is read as it is sent: it can't be sent again. */
-  readonly isStream?: boolean;
-  /** The arguments of the next send, with `value` in the header `name` (null: the headers as they are). */
-  next(name: string, value: string | null): SendArgs;
-}
-
 /** The arguments of one call of fetch. */
 export type SendArgs = [RequestInfo | URL, (RequestInit | undefined)?];
-
-/** The headers a send carried, for the diagnosis of its 401. */
-export const headersOf = ([input, init]: SendArgs): Headers =>
-  new Headers((init ?? (input as Request)).headers);
 
 // fetch turns every body into bytes when a Request is built, but a stream or (Node) an async iterable.
 const isStreamLike = (body: object) =>
@@ -36,54 +23,84 @@ function isByteStream(body: ReadableStream): boolean {
 }
 
 /**
- * Prepares a call of fetch for one send or more. A URL with no body or a string body is sent as given (the hot
- * path: no Request built, nothing copied). Anything else is built into a Request once, by fetch's own rules
- * (init overrides the Request's fields; a used body throws), and each send takes a tee of its body.
- * `isCustomHeader`: the token goes in a header other than Authorization.
+ * One logical request: what the authorizer needs to know of it (it is the `AuthRequest` itself), and how to
+ * send it (again). A URL with no body or a string body is sent as given (the hot path: no Request built,
+ * nothing copied). Anything else is built into a Request once, by fetch's own rules (init overrides the
+ * Request's fields; a used body throws), and each send takes a tee of its body.
  */
-export function outgoing(
-  input: RequestInfo | URL,
-  init?: AuthRequestInit,
-  isCustomHeader?: boolean,
-): Outgoing {
-  const skipAuth = init?.skipAuth;
-  // fetch drops only Authorization on a redirect to another origin: a token in another header would follow it
-  // there. A send with one refuses redirects, unless the caller chose a mode (a Request's is 'follow' by default).
-  const refuse: RequestInit =
-    isCustomHeader && !init?.redirect && (input as Request | null)?.redirect !== 'manual'
-      ? { redirect: 'error' }
-      : {};
-  const given = init?.body;
-  if (typeof (input as Request | null)?.url !== 'string' && (given == null || typeof given === 'string')) {
-    // A null signal is no signal: the authorizer reads it with `?.`.
-    const signal = init?.signal as AbortSignal | undefined;
-    return {
-      request: { url: String(input), method: init?.method, signal, skipAuth },
-      next(name, value) {
-        if (value === null) return [input, init];
+export class Outgoing implements AuthRequest {
+  readonly url: string;
+  readonly method: string | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly skipAuth: boolean | undefined;
+  /** A stream body is read as it is sent: it can't be sent again. */
+  readonly isStream: boolean = false;
+  /** The arguments of the latest send. */
+  sent: SendArgs | undefined;
+  /** The Request the next send takes (bodies other than strings), else undefined. */
+  private spare: Request | undefined;
+  private readonly refusesRedirects: boolean;
+
+  /** `isCustomHeader`: the token goes in a header other than Authorization. */
+  constructor(
+    private readonly input: RequestInfo | URL,
+    private readonly init: AuthRequestInit | undefined,
+    isCustomHeader: boolean,
+  ) {
+    this.skipAuth = init?.skipAuth;
+    // fetch drops only Authorization on a redirect to another origin: a token in another header would follow
+    // it there. A send with one refuses redirects, unless the caller chose a mode (a Request's is 'follow' by
+    // default).
+    this.refusesRedirects =
+      isCustomHeader && !init?.redirect && (input as Request | null)?.redirect !== 'manual';
+    const given = init?.body;
+    if (typeof (input as Request | null)?.url !== 'string' && (given == null || typeof given === 'string')) {
+      this.url = String(input);
+      this.method = init?.method;
+      // A null signal is no signal: the authorizer reads it with `?.`.
+      this.signal = init?.signal as AbortSignal | undefined;
+      return;
+    }
+    const inputBody = (input as Request).body;
+    this.isStream = given != null ? isStreamLike(Object(given)) : !!inputBody && !isByteStream(inputBody);
+    const spare = new Request(input as RequestInfo, init);
+    this.spare = spare;
+    this.url = spare.url;
+    this.method = spare.method;
+    this.signal = spare.signal;
+  }
+
+  /** The arguments of the next send, with `value` in the header `name` (null: the headers as they are). */
+  next(name: string, value: string | null): SendArgs {
+    const { init, spare } = this;
+    let sent: SendArgs;
+    if (!spare) {
+      if (value === null) sent = [this.input, init];
+      else {
         const headers = new Headers(init?.headers);
         headers.set(name, value);
-        return [input, { ...init, headers, ...refuse }];
-      },
-    };
-  }
-  const inputBody = (input as Request).body;
-  const isStream = given != null ? isStreamLike(Object(given)) : !!inputBody && !isByteStream(inputBody);
-  let spare = new Request(input as RequestInfo, init);
-  const { body, url, method, signal } = spare;
-  return {
-    request: { url, method, signal, skipAuth },
-    isStream,
-    next(name, value) {
-      let sent = spare;
-      // The copy keeps what this send reads: a replay sends the same bytes with the same content type.
-      if (body && !isStream) spare = sent.clone();
-      if (value !== null) {
-        const headers = new Headers(sent.headers);
-        headers.set(name, value);
-        sent = new Request(sent, { headers, ...refuse });
+        const changed: RequestInit = { ...init, headers };
+        if (this.refusesRedirects) changed.redirect = 'error';
+        sent = [this.input, changed];
       }
-      return [sent];
-    },
-  };
+    } else {
+      let request = spare;
+      // The copy keeps what this send reads: a replay sends the same bytes with the same content type.
+      if (spare.body && !this.isStream) this.spare = spare.clone();
+      if (value !== null) {
+        const headers = new Headers(request.headers);
+        headers.set(name, value);
+        request = new Request(request, this.refusesRedirects ? { headers, redirect: 'error' } : { headers });
+      }
+      sent = [request];
+    }
+    this.sent = sent;
+    return sent;
+  }
+
+  /** The headers the latest send carried, for the diagnosis of its 401. */
+  sentHeaders(): Headers | undefined {
+    const [input, init] = this.sent ?? [];
+    return input === undefined ? undefined : new Headers((init ?? (input as Request)).headers);
+  }
 }

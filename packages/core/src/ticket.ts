@@ -1,0 +1,45 @@
+import type { AuthRequest } from './authorizer';
+import { resolveRequestUrl } from './origins';
+import { redactUrl } from './utils';
+
+/** What one send of a request carried. Opaque to adapters but for `mode` and `attempt`. */
+export interface Ticket {
+  /** `auth`: handled by reauth; `skip`: `skipAuth`; `foreign`: origin not allowed, no token. */
+  readonly mode: 'auth' | 'skip' | 'foreign';
+  readonly token: string | null;
+  readonly epoch: number;
+  /** Redacted, for events. */
+  readonly url: string;
+  readonly method: string;
+  /** 0 for the first send, then 1 per replay. */
+  readonly attempt: number;
+}
+
+/** A ticket whose event URL is resolved and redacted only when an event needs it. */
+export class RequestTicket implements Ticket {
+  private shown: string | undefined;
+  constructor(
+    readonly mode: Ticket['mode'],
+    readonly token: string | null,
+    readonly epoch: number,
+    readonly attempt: number,
+    readonly request: AuthRequest,
+    /** The session's tokens now: kept out of the URL shown in events, whatever parameter carries them. */
+    private readonly secrets: () => (string | null | undefined)[],
+  ) {}
+  get method(): string {
+    return (this.request.method ?? 'GET').toUpperCase();
+  }
+  get url(): string {
+    if (this.shown === undefined) {
+      const { url = '', baseURL } = this.request;
+      let shown = redactUrl(resolveRequestUrl(url, baseURL)?.href ?? url);
+      // The ticket's token and the session's too, wherever the URL carries them (opaque, any parameter name).
+      for (const secret of [this.token, ...this.secrets()]) {
+        if (secret && shown.includes(secret)) shown = shown.split(secret).join('[redacted]');
+      }
+      this.shown = shown;
+    }
+    return this.shown;
+  }
+}
