@@ -12,6 +12,13 @@ export function createServerState(baseNow: () => number) {
   const failures: RefreshFailureKind[] = [];
   // Hung refresh calls ('hang'), each waiting on its request's abort or on reset(): no timer holds them.
   const hung = new Set<() => void>();
+  // Refresh calls waiting for releaseRefresh() (or reset()) while holdRefresh() is on; null when off.
+  let held: Set<() => void> | null = null;
+  const releaseHeld = () => {
+    const waiting = held ?? new Set();
+    held = null;
+    for (const release of waiting) release();
+  };
   // One object, mutated in place: `auth.stats` read at any time (or kept in a variable) is current.
   const stats: MockAuthStats = { ...counters(), requests: [], refreshCalls: [] };
   const clearStats = () => {
@@ -50,6 +57,15 @@ export function createServerState(baseNow: () => number) {
         signal.addEventListener('abort', onAbort, { once: true });
       });
     },
+    /** Resolves at once, or while refreshes are held, at the next releaseRefresh() or reset(). */
+    whileHeld(): Promise<void> {
+      const waiting = held;
+      return waiting === null ? Promise.resolve() : new Promise((resolve) => waiting.add(() => resolve()));
+    },
+    holdRefresh(): void {
+      held ??= new Set();
+    },
+    releaseRefresh: releaseHeld,
     /** The next forced failure, consumed; undefined when none is queued. */
     takeFailure: (): RefreshFailureKind | undefined => failures.shift(),
     advanceClock(ms: number): void {
@@ -70,6 +86,7 @@ export function createServerState(baseNow: () => number) {
       clearStats();
       // A hung call is answered as the reset server would answer it: nothing stays pending into the next test.
       for (const release of [...hung]) release();
+      releaseHeld();
     },
   };
 }
@@ -102,6 +119,8 @@ export function createControls(state: ServerState, store: TokenStore): MockAuthC
       assertMs('delayRefresh', ms);
       state.delayRefresh(ms);
     },
+    holdRefresh: () => state.holdRefresh(),
+    releaseRefresh: () => state.releaseRefresh(),
     advanceClock(ms) {
       assertMs('advanceClock', ms);
       state.advanceClock(ms);

@@ -69,6 +69,7 @@ export function createRoutes({ urls, users, realm, state, store, guard }: RouteC
     const failure = state.takeFailure();
     const body = readJsonObject(request);
     if (failure !== 'hang' && state.refreshDelayMs() > 0) await delay(state.refreshDelayMs());
+    if (failure !== 'hang') await state.whileHeld();
     const presented = refreshTokenIn(await body);
     const record = (tokenId: string | null, outcome: RefreshRecord['outcome']) => {
       // Started before a reset(): the fresh stats are another test's, they must not count it.

@@ -140,6 +140,14 @@ export interface MockAuthControls {
    * forced to `'hang'` skips the wait (it never answers anyway); the calls after it are delayed as usual.
    */
   delayRefresh(ms: number): void;
+  /**
+   * Every refresh call from now on waits, unanswered, until `releaseRefresh()` (or `reset()`), and is then
+   * answered as it would be at that moment (a revocation made meanwhile applies): to act while a refresh is
+   * in flight without guessing how long a delay must be. After `delayRefresh`'s wait; a `'hang'` ignores it.
+   */
+  holdRefresh(): void;
+  /** Answer every held refresh call, and hold no more. */
+  releaseRefresh(): void;
   /** Move the kit's clock ahead: `iat`/`exp` of new tokens and every expiry check follow it. */
   advanceClock(ms: number): void;
   /**

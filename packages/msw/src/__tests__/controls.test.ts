@@ -211,6 +211,47 @@ describe('reset()', () => {
   });
 });
 
+describe('holdRefresh() and releaseRefresh()', () => {
+  it('keeps every refresh unanswered until released, then answers as the server is then', async () => {
+    const first = await login();
+    const second = await login('bob', 'builder');
+    auth.controls.holdRefresh();
+    let answered = 0;
+    const pending = [refresh(first.refreshToken), refresh(second.refreshToken)].map((response) =>
+      response.then((r) => {
+        answered += 1;
+        return r.status;
+      }),
+    );
+    await expect.poll(() => auth.stats.refreshes).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(answered).toBe(0);
+    expect(auth.stats.refreshCalls).toEqual([]); // decided on release, not on arrival
+
+    auth.controls.revokeRefreshTokens(); // made while held: it applies
+    auth.controls.releaseRefresh();
+
+    expect(await Promise.all(pending)).toEqual([400, 400]);
+    expect(auth.stats.refreshCalls.map((call) => call.outcome)).toEqual(['revoked', 'revoked']);
+    const third = await login();
+    expect((await refresh(third.refreshToken)).status).toBe(200); // released: no more holding
+  });
+
+  it('lets reset() answer a held refresh as the reset server would', async () => {
+    const { refreshToken } = await login();
+    auth.controls.holdRefresh();
+    const pending = refresh(refreshToken);
+    await expect.poll(() => auth.stats.refreshes).toBe(1);
+
+    auth.controls.reset();
+
+    expect((await pending).status).toBe(400);
+    expect(auth.stats.refreshCalls).toEqual([]);
+    const fresh = await login();
+    expect((await refresh(fresh.refreshToken)).status).toBe(200);
+  });
+});
+
 describe('clearStats()', () => {
   it('empties the stats and keeps the tokens, the forced failures and the clock', async () => {
     const tokens = await login();
