@@ -63,17 +63,18 @@ describe.runIf(hasChromium())('the playground in Chromium', () => {
   const status = (page: Page) => page.getByTestId('session-status').getAttribute('data-status');
   const fire = (page: Page) => page.getByRole('button', { name: 'Fire 20 requests' }).click();
   const modal = (page: Page) => page.locator('dialog[open]');
-  // Not a lever of the page: the kit's own control, for tests that need a refresh to take a while.
-  const delayRefresh = (page: Page, ms: number) =>
+  // Not levers of the page: the kit's own controls, for tests that need a refresh to take a while.
+  const kitControl = (page: Page, name: string, ...args: unknown[]) =>
     page.evaluate(
-      (delay) =>
+      ([control, values]) =>
         (
           window as unknown as {
-            playground: { mockApi: { control(name: string, ms: number): Promise<void> } };
+            playground: { mockApi: { control(name: string, ...args: unknown[]): Promise<void> } };
           }
-        ).playground.mockApi.control('delayRefresh', delay),
-      ms,
+        ).playground.mockApi.control(control, ...values),
+      [name, args] as const,
     );
+  const delayRefresh = (page: Page, ms: number) => kitControl(page, 'delayRefresh', ms);
 
   it('refreshes once for 20 expired requests and replays every one of them, silently', async () => {
     const page = await open();
@@ -114,13 +115,14 @@ describe.runIf(hasChromium())('the playground in Chromium', () => {
 
     await pull(page, 'Revoke refresh token');
     await pull(page, 'Expire access token');
-    // The refusal comes late (a slow refresh), so that both are done before the modal opens (it makes the page
-    // behind it inert): the burst gets its 20 × 401 and waits for the refresh; the dashboard's queries, started
-    // during it, wait before they are sent.
-    await delayRefresh(page, 3_000);
+    // The refusal is held back until both are done, since the modal makes the page behind it inert: the burst
+    // gets its 20 × 401 and waits for the refresh; the dashboard's queries, started during it, wait before they
+    // are sent. Held until released, not delayed: no deadline for a loaded machine to miss.
+    await kitControl(page, 'holdRefresh');
     await fire(page);
     await expect.poll(() => page.getByTestId('kit-unauthorized').getAttribute('data-value')).toBe('20');
     await page.getByRole('button', { name: 'Refetch dashboard' }).click();
+    await kitControl(page, 'releaseRefresh');
     await modal(page).getByRole('heading', { name: 'Sign in to continue' }).waitFor();
     expect(await status(page)).toBe('reauthRequired');
     // The page behind the modal stays, with its data: a known user re-authenticating is still authenticated.
