@@ -70,6 +70,11 @@ export interface AuthTransport<Call, Result, Refused = unknown> {
   waitError?(call: Call, error: unknown): unknown;
   /** A result the loop does not hand back (replayed over, or the session could not be renewed): free it. */
   discard?(result: Result): void;
+  /**
+   * What goes back to the caller, once the loop is done with a request (default: the outcome as it is).
+   * @param replayed whether the request was sent again (axios runs its earlier response interceptors then)
+   */
+  finish?(call: Call, outcome: Promise<Result>, replayed: boolean): Promise<Result>;
 }
 
 /** The 401 loop of one adapter: send, decide, wait, replay, within `maxRetries`. */
@@ -116,15 +121,22 @@ export function createAuthLoop<Call, Result, Refused = unknown>(
       (error: unknown) => settle(call, ticket, error, true),
     );
 
-  // What goes back to the caller as it came: a result, or the send's own error.
-  const handBack = (outcome: unknown, failed: boolean) =>
-    failed ? Promise.reject(outcome) : (outcome as Result);
+  // What goes back to the caller: a result, or the send's own error, or what ended the wait.
+  const handBack = (call: Call, ticket: Ticket, outcome: unknown, failed: boolean) => {
+    const { finish } = transport;
+    if (!finish) return failed ? Promise.reject(outcome) : (outcome as Result);
+    return finish(
+      call,
+      failed ? Promise.reject(outcome) : Promise.resolve(outcome as Result),
+      ticket.attempt > 0,
+    );
+  };
 
   // Most outcomes carry no 401: decided here, with no promise of its own.
   function settle(call: Call, ticket: Ticket, outcome: unknown, failed: boolean): Result | Promise<Result> {
     const seen = transport.inspect(call, outcome, failed);
     if (!seen || !(seen.status || (interceptNetworkError && authorizer.isExpiredByClaims(ticket)))) {
-      return handBack(outcome, failed);
+      return handBack(call, ticket, outcome, failed);
     }
     // A network error hiding a 401 is an expired token: it calls for a refresh.
     const isRefreshable =
@@ -145,9 +157,9 @@ export function createAuthLoop<Call, Result, Refused = unknown>(
       next = await authorizer.handleUnauthorized(ticket, exchange);
     } catch (error) {
       drop();
-      throw transport.waitError ? transport.waitError(call, error) : error;
+      return handBack(call, ticket, transport.waitError ? transport.waitError(call, error) : error, true);
     }
-    if (!next) return handBack(outcome, failed);
+    if (!next) return handBack(call, ticket, outcome, failed);
     drop();
     return follow(call, next, sendOnce(call, next));
   }

@@ -3,11 +3,10 @@ import { misuse } from './errors';
 import { getInternals } from './internals';
 import { decodeJwt } from './jwt';
 import {
+  createOriginCheck,
   isAbsolute,
-  isOriginAllowed,
   normalizeOrigins,
   type OriginPattern,
-  originKey,
   originOf,
   resolveRequestUrl,
 } from './origins';
@@ -121,26 +120,12 @@ export function createAuthorizer(
       ? { ...request, baseURL: options.baseURL }
       : request;
 
-  // Every request asks whether its origin is allowed: remember the answer per base URL (relative URLs, joined
-  // as strings) and per scheme + authority (absolute ones); other URLs are parsed each time.
-  const decided = new Map<string, boolean>();
+  const isOriginOk = createOriginCheck(origins);
   let lastToken: string | null = null;
   let lastValue: string | null = null;
   let hasWarnedStream = false;
   function isAllowed({ url = '', baseURL }: AuthRequest): boolean {
-    const key = originKey(url, baseURL);
-    let allowed = key === undefined ? undefined : decided.get(key);
-    if (allowed === undefined) {
-      // A key stands for every URL that shares it: decide on the key itself (`/` joined to a base URL).
-      allowed = isOriginAllowed(
-        resolveRequestUrl(key === undefined ? url : key === url.slice(0, key.length) ? key : '', baseURL),
-        origins,
-      );
-      if (key !== undefined) {
-        if (decided.size >= 64) decided.clear();
-        decided.set(key, allowed);
-      }
-    }
+    const allowed = isOriginOk(url, baseURL);
     if (!allowed && process.env.NODE_ENV !== 'production') {
       const origin = resolveRequestUrl(url, baseURL)?.origin ?? 'an unreadable URL';
       warnOnce(`no token was sent to ${origin}: its origin is not in allowedOrigins.`);

@@ -83,6 +83,47 @@ export function resolveRequestUrl(url: string, baseURL?: string): URL | null | u
 }
 
 /**
+ * Whether a token may be sent to a request's URL, remembered for what decides it (see {@link originKey}): the
+ * last base URL of relative URLs and the last scheme + authority of absolute ones are checked without a
+ * regular expression or a lookup (the hot path of an app that calls one API), a few dozen others in a map.
+ */
+export function createOriginCheck(
+  patterns: readonly OriginPattern[],
+): (url: string, baseURL?: string) => boolean {
+  const decided = new Map<string, boolean>();
+  let lastBase: string | undefined;
+  let lastAuthority = '\0';
+  let isBaseAllowed = false;
+  let isAuthorityAllowed = false;
+  return (url, baseURL) => {
+    if (!CONTROL.test(url)) {
+      if (!ABSOLUTE.test(url)) {
+        if (baseURL === lastBase && baseURL !== undefined) return isBaseAllowed;
+      } else if (url.startsWith(lastAuthority) && '/?#\\'.includes(url.charAt(lastAuthority.length))) {
+        return isAuthorityAllowed; // the next character ends the authority: the same origin
+      }
+    }
+    const key = originKey(url, baseURL);
+    let allowed = key === undefined ? undefined : decided.get(key);
+    if (allowed === undefined) {
+      // A key stands for every URL that shares it: decide on the key itself (`/` joined to a base URL).
+      allowed = isOriginAllowed(
+        resolveRequestUrl(key === undefined ? url : key === url.slice(0, key.length) ? key : '', baseURL),
+        patterns,
+      );
+      if (key !== undefined) {
+        if (decided.size >= 64) decided.clear();
+        decided.set(key, allowed);
+      }
+    }
+    if (key === undefined) return allowed;
+    if (key === url.slice(0, key.length)) [lastAuthority, isAuthorityAllowed] = [key, allowed];
+    else [lastBase, isBaseAllowed] = [baseURL, allowed];
+    return allowed;
+  };
+}
+
+/**
  * What decides the origin of every URL a request could be given, as a cache key: the scheme and authority of an
  * absolute URL, or of a `baseURL` that has both (everything joined after it lands in its path). Undefined when
  * the rest of the URL could change the origin: such URLs are parsed each time.

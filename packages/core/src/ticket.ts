@@ -17,16 +17,31 @@ export interface Ticket {
 
 /** A ticket whose event URL is resolved and redacted only when an event needs it. */
 export class RequestTicket implements Ticket {
-  private shown: string | undefined;
+  // Assigned in the constructor alone (`declare`: no second initialisation per request, no bytes).
+  declare readonly mode: Ticket['mode'];
+  declare readonly token: string | null;
+  declare readonly epoch: number;
+  declare readonly attempt: number;
+  declare readonly request: AuthRequest;
+  /** The session's tokens now: kept out of the URL shown in events, whatever parameter carries them. */
+  declare private readonly secrets: () => (string | null | undefined)[];
+  declare private shown: string | undefined;
   constructor(
-    readonly mode: Ticket['mode'],
-    readonly token: string | null,
-    readonly epoch: number,
-    readonly attempt: number,
-    readonly request: AuthRequest,
-    /** The session's tokens now: kept out of the URL shown in events, whatever parameter carries them. */
-    private readonly secrets: () => (string | null | undefined)[],
-  ) {}
+    mode: Ticket['mode'],
+    token: string | null,
+    epoch: number,
+    attempt: number,
+    request: AuthRequest,
+    secrets: () => (string | null | undefined)[],
+  ) {
+    this.mode = mode;
+    this.token = token;
+    this.epoch = epoch;
+    this.attempt = attempt;
+    this.request = request;
+    this.secrets = secrets;
+    this.shown = undefined;
+  }
   get method(): string {
     return (this.request.method ?? 'GET').toUpperCase();
   }

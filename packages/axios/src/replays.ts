@@ -1,0 +1,84 @@
+import { type AdapterOptions, type Authorizer, createAuthLoop, type Ticket } from '@reauth/core';
+import { AxiosError, AxiosHeaders, type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
+import { canceled, release } from './authRequest';
+import type { Carrier, createSign } from './sign';
+
+const sendAsIs = [(data: unknown) => data];
+
+// A `validateStatus` that accepts 401 resolves it: it is followed as a rejected one, and handed back resolved.
+const asFailure = (response: AxiosResponse) =>
+  new AxiosError(
+    'Request failed with status code 401',
+    'ERR_BAD_REQUEST',
+    response.config,
+    response.request,
+    response,
+  );
+
+/**
+ * Registers the response interceptor that follows every 401 of a request that carries a ticket under `key`
+ * through core's 401 loop, replaying it as axios sends.
+ * @returns the interceptor's id
+ */
+export function useReplays(
+  instance: AxiosInstance,
+  authorizer: Authorizer,
+  sign: ReturnType<typeof createSign>,
+  key: symbol,
+  options: AdapterOptions<AxiosError>,
+): number {
+  // Replays go through an instance without interceptors: the app's request interceptors already ran on the
+  // first send (their work is in the config). Their outcome then goes through the response interceptors
+  // registered before this one, as the first send's did; those after it see the outcome returned from here.
+  // So every interceptor runs once per request, in its order.
+  const replayer = instance.create();
+  const throughEarlier = (outcome: Promise<AxiosResponse>) => {
+    // axios's interceptor ids are indexes into `handlers` (an ejected one leaves a hole): ours, also after detach().
+    for (const handler of (instance.interceptors.response.handlers ?? []).slice(0, id)) {
+      if (handler) outcome = outcome.then(handler.fulfilled, handler.rejected);
+    }
+    return outcome;
+  };
+  // The loop's call is the config of the first send.
+  const loop = createAuthLoop<Carrier, AxiosResponse, AxiosError>(
+    authorizer,
+    {
+      send(config, ticket) {
+        // The body was transformed on the first send: send the same bytes.
+        const copy = { ...config, headers: new AxiosHeaders(config.headers), transformRequest: sendAsIs };
+        return replayer.request(sign(copy, ticket));
+      },
+      inspect(_, outcome, failed) {
+        const resolved = outcome as AxiosResponse | undefined;
+        const error = failed ? outcome : resolved?.status === 401 && asFailure(resolved);
+        if (!isAxiosError(error) || !error.config) return undefined;
+        const { response, config } = error;
+        const sent = { requestHeaders: config.headers, body: config.data, refused: error };
+        if (response?.status === 401) return { status: 401, headers: response.headers, ...sent };
+        return !response && error.code === 'ERR_NETWORK' ? { status: 0, ...sent } : undefined;
+      },
+      waitError: canceled,
+      finish(config, outcome, replayed) {
+        release(config);
+        return replayed ? throughEarlier(outcome) : outcome;
+      },
+    },
+    options,
+  );
+  const follow = (config: Carrier, sent: Promise<AxiosResponse>) =>
+    loop.follow(config, config[key] as Ticket, sent);
+  // An interceptor registered before this one may have turned the response into anything (`response.data`).
+  const onResponse = (response: AxiosResponse | null | undefined) =>
+    response?.status === 401 && (response.config as Carrier | undefined)?.[key]
+      ? follow(response.config as Carrier, Promise.resolve(response))
+      : response;
+  const onError = (error: unknown) => {
+    const config = (error as AxiosError | null)?.config as Carrier | undefined;
+    return config?.[key] ? follow(config, Promise.reject(error)) : Promise.reject(error);
+  };
+  const id = instance.interceptors.response.use(
+    onResponse as (response: AxiosResponse) => AxiosResponse | Promise<AxiosResponse>,
+    onError,
+  );
+  return id;
+}
