@@ -32,8 +32,7 @@ export function connectSessionTabs(
         }
       },
       refused(refreshToken) {
-        if (machine.tokens()?.refreshToken === refreshToken)
-          dispatch({ type: 'refreshRefused', flight: null });
+        dispatch({ type: 'refusedElsewhere', refreshToken });
       },
       current: () => (machine.prompt() ? null : machine.tokens()),
     },
