@@ -63,7 +63,7 @@ describe.runIf(hasChromium())('the playground in Chromium', () => {
   const status = (page: Page) => page.getByTestId('session-status').getAttribute('data-status');
   const fire = (page: Page) => page.getByRole('button', { name: 'Fire 20 requests' }).click();
   const modal = (page: Page) => page.locator('dialog[open]');
-  // Not levers of the page: the kit's own controls, for tests that need a refresh to take a while.
+  // Not levers of the page: the kit's own controls, for tests that need a refresh held while they act.
   const kitControl = (page: Page, name: string, ...args: unknown[]) =>
     page.evaluate(
       ([control, values]) =>
@@ -74,7 +74,6 @@ describe.runIf(hasChromium())('the playground in Chromium', () => {
         ).playground.mockApi.control(control, ...values),
       [name, args] as const,
     );
-  const delayRefresh = (page: Page, ms: number) => kitControl(page, 'delayRefresh', ms);
 
   it('refreshes once for 20 expired requests and replays every one of them, silently', async () => {
     const page = await open();
@@ -222,11 +221,16 @@ describe.runIf(hasChromium())('the playground in Chromium', () => {
     await cardsReady(second, ['profile', 'audit']);
     expect((await kitStats(second)).logins).toBe(1);
 
-    // A slow refresh, so that both tabs' bursts meet it: both get their 401s, one tab refreshes, the other waits
-    // on the lock and takes the result.
-    await delayRefresh(first, 1_500);
+    // The refresh held until both tabs' bursts met it: both get their 401s, one tab refreshes, the other waits
+    // on the lock and takes the result. Held until released, not delayed: no deadline for a loaded machine.
+    await kitControl(first, 'holdRefresh');
     await pull(first, 'Expire access token');
     await Promise.all([fire(first), fire(second)]);
+    const refusedPulses = async () =>
+      (await kitStats(first)).requests.filter((r) => r.url.includes('/api/pulse/') && r.status === 401)
+        .length;
+    await expect.poll(refusedPulses, { timeout: 15_000 }).toBe(40);
+    await kitControl(first, 'releaseRefresh');
     for (const page of [first, second]) {
       await expect.poll(() => burstResult(page).textContent(), { timeout: 15_000 }).toBe('20 / 20 succeeded');
       await expect.poll(() => timelineRows(page, '/api/pulse/')).toEqual(Array(20).fill('2 ok 200'));
