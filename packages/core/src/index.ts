@@ -27,6 +27,7 @@ export type { OriginPattern } from './origins';
 export { createSession } from './session';
 export type { LockLike } from './tabLock';
 export type {
+  AsyncStorageLike,
   AuthEvent,
   AuthEventOf,
   AuthEventType,
@@ -43,5 +44,6 @@ export type {
   StorageLike,
   TokensInput,
   UnauthorizedCause,
+  WakeSignal,
 } from './types';
 export { getHeader as getHeaderValue, getHttpStatus, type HeadersLike, warnOnce } from './utils';

@@ -5,15 +5,17 @@ import type { AuthEventInput } from './internals';
 import type { ResolvedOptions } from './options';
 import { type HandlerEntry, type Prompt, runPrompt } from './reauth';
 import { createFlight, dropFlight, type Flight, joinFlight, runFlight } from './refreshFlight';
-import { normalizeTokens, readStoredTokens, type TokenSet, writeStoredTokens } from './tokens';
+import { decodeStored, normalizeTokens, readStoredTokens, type TokenSet, writeStoredTokens } from './tokens';
 import type { ReauthReason, SessionState, TokensInput } from './types';
-import { deferred, warnOnce } from './utils';
+import { type Deferred, deferred, waitFor, warnOnce } from './utils';
 
 declare const process: { env: { NODE_ENV?: string } };
 
 /** Where the session is: idle (signed in or out), a refresh in flight, or a re-authentication prompt open. */
 export type Phase =
   | { readonly name: 'idle' }
+  /** Reading an asynchronous storage at start-up (or on `restore()`); requests wait for it. */
+  | { readonly name: 'restoring'; readonly done: Deferred<void> }
   | { readonly name: 'refreshing'; readonly flight: Flight }
   | { readonly name: 'reauth'; readonly prompt: Prompt };
 
@@ -27,6 +29,8 @@ export type Action =
   | { type: 'signIn'; tokens: TokenSet; kind: TokensKind; fromTab?: boolean }
   /** The session ends: every waiter rejects with `error`; a refresh landing later is discarded. */
   | { type: 'end'; error: AuthError }
+  /** What the read of `done`'s restore found (null: nothing, unreadable, failed or timed out). */
+  | { type: 'restored'; done: Deferred<void>; tokens: TokenSet | null }
   | { type: 'refreshResult'; flight: Flight; result: TokensInput }
   | { type: 'refreshError'; flight: Flight; cause: unknown }
   /** Timeout and grace passed with no answer. */
@@ -51,30 +55,62 @@ export function createMachine(
   const { storage, storageKey, now, refreshTokens, refreshTimeoutMs, isRefreshRejected } = options;
   let phase: Phase = { name: 'idle' };
   let tabs: Tabs | null = null;
-  let tokens = readStoredTokens(storage, storageKey);
+  let pending: Promise<string | null | undefined> | undefined;
+  let tokens = readStoredTokens(
+    storage,
+    storageKey,
+    options.isApp ? (read) => void (pending = read) : undefined,
+  );
   let refusedToken: string | null = null;
   let epoch = 0;
   // What ended each session, by epoch: a late 401 rejects with the error that ended its own session.
   const endErrors = new Map<number, AuthError>();
   // False after a write storage refused: what it holds (if anything) is older than the session.
   let isStorageCurrent = true;
-  const persist = (set: TokenSet | null) => {
-    isStorageCurrent = writeStoredTokens(storage, storageKey, set);
+  // An asynchronous storage writes one value at a time, the latest one next: the last write wins.
+  let writing = false;
+  let queued: { set: TokenSet | null } | null = null;
+  const persist = (set: TokenSet | null): void => {
+    if (writing) {
+      queued = { set };
+      return;
+    }
+    const written = writeStoredTokens(storage, storageKey, set);
+    if (typeof written === 'boolean') {
+      isStorageCurrent = written;
+      return;
+    }
+    writing = true;
+    written.then((isWritten) => {
+      isStorageCurrent = isWritten;
+      writing = false;
+      const next = queued;
+      queued = null;
+      if (next) persist(next.set);
+    });
   };
   const canRefresh = (set: TokenSet) => !!refreshTokens && !!set.refreshToken;
-  if (tokens && !canRefresh(tokens) && tokens.expiresAt !== null && tokens.expiresAt <= now()) {
-    tokens = null;
-    persist(null);
-  }
+  /** Restored tokens that can neither be used nor refreshed are dropped. */
+  const usable = (set: TokenSet | null) => {
+    if (set && !canRefresh(set) && set.expiresAt !== null && set.expiresAt <= now()) {
+      persist(null);
+      return null;
+    }
+    return set;
+  };
+  tokens = usable(tokens);
+  if (pending) phase = { name: 'restoring', done: deferred() };
   const view = () => ({
     status:
-      phase.name === 'reauth'
-        ? ('reauthRequired' as const)
-        : phase.name === 'refreshing'
-          ? ('refreshing' as const)
-          : tokens
-            ? ('signedIn' as const)
-            : ('signedOut' as const),
+      phase.name === 'restoring'
+        ? ('restoring' as const)
+        : phase.name === 'reauth'
+          ? ('reauthRequired' as const)
+          : phase.name === 'refreshing'
+            ? ('refreshing' as const)
+            : tokens
+              ? ('signedIn' as const)
+              : ('signedOut' as const),
     user: tokens?.user ?? null,
     expiresAt: tokens?.expiresAt ?? null,
   });
@@ -82,6 +118,22 @@ export function createMachine(
   /** Publishes the phase and tokens, and `error` when given. */
   const publish = (error?: AuthError | null) =>
     store.setState(error === undefined ? view() : { ...view(), error });
+  /** Restoring from an asynchronous read: its outcome, or nothing after `refreshTimeoutMs` (entry untouched). */
+  const restoreFrom = (read: Promise<string | null | undefined>, done: Deferred<void>) => {
+    const restored = (found: TokenSet | null) => dispatch({ type: 'restored', done, tokens: found });
+    const timedOut = Symbol();
+    waitFor(read, undefined, refreshTimeoutMs, () => timedOut).then(
+      (raw) => restored(decodeStored(raw, storage, storageKey)),
+      (error) => {
+        if (error === timedOut && process.env.NODE_ENV !== 'production') {
+          warnOnce(`storage did not answer within ${refreshTimeoutMs} ms; the session starts signed out.`);
+        }
+        restored(null);
+      },
+    );
+  };
+  if (pending && phase.name === 'restoring') restoreFrom(pending, phase.done);
+  const restoringOf = (p = phase) => (p.name === 'restoring' ? p.done : null);
   const endError = (of = epoch - 1) =>
     endErrors.get(of) ?? endErrors.get(epoch - 1) ?? new AuthError('SIGNED_OUT');
   const flightOf = (p = phase) => (p.name === 'refreshing' ? p.flight : null);
@@ -108,6 +160,8 @@ export function createMachine(
    * @returns resolves when the prompt signs in; rejects when the session ends instead
    */
   function requireReauth(reason: ReauthReason, expired = new AuthError('SESSION_EXPIRED')): Promise<void> {
+    const restoring = restoringOf();
+    if (restoring) return restoring.promise.then(() => requireReauth(reason, expired));
     const open = promptOf();
     if (open) return open.done.promise;
     const entry = handlers[handlers.length - 1];
@@ -128,6 +182,8 @@ export function createMachine(
    * @returns resolves once the session has usable tokens again (refreshed or re-authenticated)
    */
   function refresh(): Promise<void> {
+    const restoring = restoringOf();
+    if (restoring) return restoring.promise.then(refresh);
     const open = promptOf();
     if (open) return open.done.promise;
     const sent = tokens;
@@ -138,16 +194,12 @@ export function createMachine(
     let flight = flightOf();
     if (!flight) {
       if (!canRefresh(sent)) return requireReauth('no_refresh_token');
-      flight = createFlight(sent.refreshToken as string, now());
+      flight = createFlight(sent, now());
       phase = { name: 'refreshing', flight };
       publish();
       emit({ type: 'refreshStart', waiting: waiting.count });
       // A listener of refreshStart may have ended the session: nothing is sent for it then.
-      if (flightOf() === flight) {
-        const refresh = refreshTokens as NonNullable<typeof refreshTokens>;
-        const worker = { refresh, sent, refreshTimeoutMs, tabs, storage, storageKey, dispatch };
-        runFlight(flight, { ...worker, isStorageCurrent: () => isStorageCurrent, isCurrent });
-      }
+      if (flightOf() === flight) send(flight);
     }
     return joinFlight(flight, refreshTimeoutMs, (outcome) => {
       const open = promptOf();
@@ -159,6 +211,19 @@ export function createMachine(
     });
   }
   const isCurrent = (flight: Flight) => flightOf() === flight;
+  let isOffline = false;
+  const isKnownOffline = () => isOffline || (typeof navigator !== 'undefined' && navigator.onLine === false);
+  /** Sends the flight's refresh, or (offline) holds it until the network is back, or it is abandoned. */
+  const send = (flight: Flight) => {
+    flight.isWaitingOnline = isKnownOffline();
+    if (!flight.isWaitingOnline) {
+      const refresh = refreshTokens as NonNullable<typeof refreshTokens>;
+      const worker = { refresh, sent: flight.sent, refreshTimeoutMs, tabs, storage, storageKey, dispatch };
+      runFlight(flight, { ...worker, isStorageCurrent: () => isStorageCurrent, isCurrent });
+    } else if (flight.grace === undefined && refreshTimeoutMs < Number.POSITIVE_INFINITY) {
+      flight.grace = setTimeout(() => dispatch({ type: 'refreshAbandoned', flight }), 2 * refreshTimeoutMs);
+    }
+  };
 
   function dispatch(action: Action): void {
     const before = phase;
@@ -172,6 +237,8 @@ export function createMachine(
         const resolved = promptOf(before);
         idle();
         commit(action.tokens);
+        // A sign-in while restoring wins: the late read is dropped.
+        restoringOf(before)?.resolve();
         if (!action.fromTab) tabs?.announce(action.tokens, action.kind);
         // A refresh still in flight would write older tokens over these: drop it; its waiters go on with these.
         dropFlight(superseded);
@@ -203,7 +270,16 @@ export function createMachine(
         lostPrompt?.done.reject(error);
         const shown = error.code === 'SIGNED_OUT' ? null : error;
         publish(shown);
+        restoringOf(before)?.resolve();
         emit({ type: 'signedOut', error: shown });
+        return;
+      }
+      case 'restored': {
+        if (restoringOf() !== action.done) return; // a sign-in or sign-out came first
+        tokens = usable(action.tokens);
+        phase = { name: 'idle' };
+        publish();
+        action.done.resolve();
         return;
       }
       case 'refreshResult': {
@@ -235,6 +311,8 @@ export function createMachine(
         } catch {
           // a throwing predicate must not leave the waiters hanging: transient
         }
+        // Offline: the refresh is sent again once the network is back (or abandoned after the grace period).
+        if (!isTerminal && isKnownOffline()) return void (action.flight.isWaitingOnline = true);
         if (!isTerminal) return transient(action.flight, new AuthError('REFRESH_UNAVAILABLE', { cause }));
         const expired = new AuthError('SESSION_EXPIRED', { cause });
         failed(action.flight, expired, true);
@@ -300,6 +378,27 @@ export function createMachine(
     waiting,
     endError,
     phase: () => phase,
+    /** The device went offline, or came back: a refresh held for the network is sent. */
+    network(isOnline: boolean) {
+      isOffline = !isOnline;
+      const flight = flightOf();
+      if (isOnline && flight?.isWaitingOnline) send(flight);
+    },
+    /** Resolves when restoring ends (at once when not restoring). */
+    ready: () => restoringOf()?.promise ?? Promise.resolve(),
+    /** Reads storage again when signed out and idle (on a server, the first read of an asynchronous one). */
+    restore(): Promise<void> {
+      if (phase.name !== 'idle' || tokens) return restoringOf()?.promise ?? Promise.resolve();
+      let read: Promise<string | null | undefined> | undefined;
+      const found = usable(readStoredTokens(storage, storageKey, (given) => void (read = given)));
+      if (found) dispatch({ type: 'signIn', tokens: found, kind: 'state', fromTab: true });
+      if (!read) return Promise.resolve();
+      const done = deferred<void>();
+      phase = { name: 'restoring', done };
+      publish();
+      restoreFrom(read, done);
+      return done.promise;
+    },
     flight: () => flightOf(),
     prompt: () => promptOf(),
     tokens: () => tokens,

@@ -18,6 +18,7 @@ export function resolveOptions(options: SessionOptions) {
     now = Date.now,
     crossTab = isBrowser() && typeof BroadcastChannel === 'function',
     autoRefresh = isBrowser(),
+    wake,
   } = options;
   // Production builds keep the option's name and drop the explanation.
   const check = (ok: boolean, option: string, expected: string | false) => {
@@ -72,6 +73,12 @@ export function resolveOptions(options: SessionOptions) {
       'must have getItem, setItem and removeItem (localStorage works as is)',
   );
 
+  check(
+    wake === undefined || typeof wake === 'function',
+    'wake',
+    process.env.NODE_ENV !== 'production' && 'must be a function (notify) => unsubscribe',
+  );
+
   return {
     refreshTokens,
     storage,
@@ -84,6 +91,9 @@ export function resolveOptions(options: SessionOptions) {
     // On a server, sessions of different users share one process: they must never share tokens.
     crossTab: crossTab ? { channelName, lock } : null,
     autoRefresh,
+    wake,
+    /** A browser page or React Native: restoring starts inside createSession (on a server, only by restore()). */
+    isApp: isBrowser() || (typeof navigator !== 'undefined' && navigator.product === 'ReactNative'),
   };
 }
 

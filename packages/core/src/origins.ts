@@ -96,13 +96,11 @@ export function createOriginCheck(
   let isBaseAllowed = false;
   let isAuthorityAllowed = false;
   return (url, baseURL) => {
-    if (!CONTROL.test(url)) {
-      if (!ABSOLUTE.test(url)) {
-        if (baseURL === lastBase && baseURL !== undefined) return isBaseAllowed;
-      } else if (url.startsWith(lastAuthority) && '/?#\\'.includes(url.charAt(lastAuthority.length))) {
-        return isAuthorityAllowed; // the next character ends the authority: the same origin
-      }
+    // What follows the authority (or is joined after the base URL's) can't change the origin, whatever it holds.
+    if (url.startsWith(lastAuthority) && '/?#\\'.includes(url.charAt(lastAuthority.length))) {
+      return isAuthorityAllowed; // the next character ends the authority: the same origin
     }
+    if (baseURL === lastBase && baseURL !== undefined && !ABSOLUTE.test(url)) return isBaseAllowed;
     const key = originKey(url, baseURL);
     let allowed = key === undefined ? undefined : decided.get(key);
     if (allowed === undefined) {

@@ -1,7 +1,7 @@
 import type { Tabs } from './crossTab';
 import { AuthError } from './errors';
-import { readStoredTokens, type TokenSet } from './tokens';
-import type { RefreshContext, StorageLike, TokensInput } from './types';
+import { type AnyStorage, readStoredTokens, type TokenSet } from './tokens';
+import type { RefreshContext, TokensInput } from './types';
 import { type Deferred, deferred, waitFor } from './utils';
 
 /** The one refresh in progress, which every concurrent caller joins. */
@@ -10,8 +10,11 @@ export interface Flight {
   outcome: Deferred<'ok' | 'reauth'>;
   controller: AbortController;
   started: number;
-  /** The refresh token it presents. */
+  /** The tokens it renews, and the refresh token it presents. */
+  sent: TokenSet;
   refreshToken: string;
+  /** Offline: the refresh waits for the network to come back before it is sent (again). */
+  isWaitingOnline?: boolean;
   /** Ends the grace period after REFRESH_TIMEOUT. */
   grace?: ReturnType<typeof setTimeout> | undefined;
   /** The wait of the callers that joined in one millisecond (a burst of 401s): one timer, not one each. */
@@ -34,7 +37,7 @@ export interface FlightOptions {
   sent: TokenSet;
   refreshTimeoutMs: number;
   tabs: Tabs | null;
-  storage: StorageLike;
+  storage: AnyStorage;
   storageKey: string;
   /** False after a write storage refused (it then holds older tokens, or none). */
   isStorageCurrent(): boolean;
@@ -78,9 +81,10 @@ export function joinFlight(
   return flight.joined.wait;
 }
 
-/** A new flight presenting `refreshToken`; `runFlight` starts it once the session has taken it as its own. */
-export function createFlight(refreshToken: string, started: number): Flight {
-  return { outcome: deferred(), controller: new AbortController(), started, refreshToken };
+/** A new flight renewing `sent`; `runFlight` starts it once the session has taken it as its own. */
+export function createFlight(sent: TokenSet, started: number): Flight {
+  const refreshToken = sent.refreshToken as string;
+  return { outcome: deferred(), controller: new AbortController(), started, sent, refreshToken };
 }
 
 /**
@@ -91,6 +95,7 @@ export function createFlight(refreshToken: string, started: number): Flight {
 export function runFlight(flight: Flight, options: FlightOptions): void {
   const { sent, refreshTimeoutMs, tabs, dispatch, isCurrent } = options;
   const { refreshToken } = flight;
+  clearTimeout(flight.grace);
   flight.grace =
     refreshTimeoutMs < Number.POSITIVE_INFINITY
       ? setTimeout(() => {

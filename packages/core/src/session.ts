@@ -22,7 +22,8 @@ import { waitFor } from './utils';
  */
 export function createSession(options: SessionOptions = {}): Session {
   const resolved = resolveOptions(options);
-  const { storageKey, refreshLeewayMs, refreshTimeoutMs, getRoles, now, crossTab, autoRefresh } = resolved;
+  const { storageKey, refreshLeewayMs, refreshTimeoutMs, getRoles, now, crossTab, autoRefresh, wake } =
+    resolved;
 
   const listeners = new Set<(event: AuthEvent) => void>();
   const emit = (event: AuthEventInput) => {
@@ -71,6 +72,7 @@ export function createSession(options: SessionOptions = {}): Session {
 
   async function getAccessToken({ signal }: { signal?: AbortSignal } = {}): Promise<string | null> {
     if (asking && !tokens()) await waitFor(asking, signal);
+    if (machine.phase().name === 'restoring') await waitFor(machine.ready(), signal);
     const prompt = machine.prompt();
     const set = tokens();
     if (prompt) await waitFor(prompt.done.promise, signal);
@@ -85,7 +87,7 @@ export function createSession(options: SessionOptions = {}): Session {
     return tokens()?.accessToken ?? null;
   }
 
-  if (autoRefresh) {
+  if (autoRefresh || wake) {
     const isIdle = (set: TokenSet | null): set is TokenSet =>
       !!set && machine.phase().name === 'idle' && canRefresh(set);
     watchExpiry({
@@ -100,6 +102,9 @@ export function createSession(options: SessionOptions = {}): Session {
         if (isIdle(set) && needsRefresh(set)) refresh().catch(() => {});
       },
       now,
+      isTimed: autoRefresh,
+      wake,
+      onNetwork: machine.network,
     });
   }
 
@@ -119,6 +124,8 @@ export function createSession(options: SessionOptions = {}): Session {
       },
       getAccessToken,
       refresh,
+      ready: machine.ready,
+      restore: machine.restore,
       onReauth: (handler) =>
         addReauthHandler(handlers, handler, (entry) => {
           // Its prompt is open: no one can answer it now, so nothing may wait on it. Only here: another tab's

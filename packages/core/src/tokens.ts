@@ -1,6 +1,6 @@
 import { misuse } from './errors';
 import { decodeJwt } from './jwt';
-import type { Claims, StorageLike, TokensInput } from './types';
+import type { AsyncStorageLike, Claims, StorageLike, TokensInput } from './types';
 import { warnOnce } from './utils';
 
 declare const process: { env: { NODE_ENV?: string } };
@@ -111,11 +111,16 @@ export function fromStored(data: unknown): TokenSet {
   return { ...normalizeTokens(stored, receivedAt, null, ''), expiresAt: toNumber(stored.expiresAt) ?? null };
 }
 
-/** Reads stored tokens; what can't be read is discarded with a development warning, never thrown. */
-export function readStoredTokens(storage: StorageLike, key: string): TokenSet | null {
+/** Any storage a session takes. */
+export type AnyStorage = StorageLike | AsyncStorageLike;
+
+const isThenable = (value: unknown): value is Promise<unknown> =>
+  typeof (value as Promise<unknown> | null)?.then === 'function';
+
+/** What storage held, as tokens; what can't be read is discarded with a development warning, never thrown. */
+export function decodeStored(raw: unknown, storage: AnyStorage, key: string): TokenSet | null {
   try {
-    const raw = storage.getItem(key);
-    return raw == null ? null : fromStored(JSON.parse(raw));
+    return raw == null ? null : fromStored(JSON.parse(raw as string));
   } catch {
     if (process.env.NODE_ENV !== 'production') {
       warnOnce(
@@ -127,21 +132,52 @@ export function readStoredTokens(storage: StorageLike, key: string): TokenSet | 
   }
 }
 
-/** Stores (or with null, removes) the tokens; false when storage refused, so it no longer holds them. */
-export function writeStoredTokens(storage: StorageLike, key: string, tokens: TokenSet | null): boolean {
+/**
+ * Reads stored tokens synchronously. An asynchronous storage's read is handed to `onPending` (or dropped): it is
+ * never taken for "nothing stored", so nothing is removed that was not read.
+ */
+export function readStoredTokens(
+  storage: AnyStorage,
+  key: string,
+  onPending?: (read: Promise<string | null | undefined>) => void,
+): TokenSet | null {
+  let raw: unknown;
   try {
-    if (!tokens) storage.removeItem(key);
-    else storage.setItem(key, JSON.stringify(toStored(tokens)));
-    return true;
-  } catch (error) {
-    // What is stored is now out of date: a reload or another tab must not take it for the session.
+    raw = storage.getItem(key);
+  } catch {
+    raw = '';
+  }
+  if (!isThenable(raw)) return decodeStored(raw, storage, key);
+  if (onPending) onPending(raw as Promise<string | null | undefined>);
+  else raw.then(undefined, () => {});
+  return null;
+}
+
+/**
+ * Stores (or with null, removes) the tokens. False when storage refused, so it no longer holds them; a Promise of
+ * that with an asynchronous storage (a rejected write is a development warning, never an unhandled rejection).
+ */
+export function writeStoredTokens(
+  storage: AnyStorage,
+  key: string,
+  tokens: TokenSet | null,
+): boolean | Promise<boolean> {
+  // What is stored is now out of date: a reload or another tab must not take it for the session.
+  const refused = (error: unknown) => {
     try {
-      storage.removeItem(key);
+      const removed = storage.removeItem(key);
+      if (isThenable(removed)) removed.then(undefined, () => {});
     } catch {}
     if (process.env.NODE_ENV !== 'production') {
       warnOnce(`storage failed (${(error as Error)?.name}); the session goes on in memory.`);
     }
     return false;
+  };
+  try {
+    const done = tokens ? storage.setItem(key, JSON.stringify(toStored(tokens))) : storage.removeItem(key);
+    return isThenable(done) ? done.then(() => true, refused) : true;
+  } catch (error) {
+    return refused(error);
   }
 }
 

@@ -28,6 +28,19 @@ export interface StorageLike {
   removeItem(key: string): void;
 }
 
+/**
+ * An asynchronous storage: React Native's AsyncStorage, Expo SecureStore (through a three-line wrapper),
+ * idb-keyval. In an app the session starts `restoring` while it reads.
+ */
+export interface AsyncStorageLike {
+  getItem(key: string): Promise<string | null | undefined>;
+  setItem(key: string, value: string): Promise<unknown>;
+  removeItem(key: string): Promise<unknown>;
+}
+
+/** What `wake`'s `notify` says: back in the foreground, online again, or offline. */
+export type WakeSignal = 'foreground' | 'online' | 'offline';
+
 /** What `createSession`'s `refresh` receives. */
 export interface RefreshContext {
   refreshToken: string;
@@ -51,8 +64,11 @@ export type ReauthHandler = (context: ReauthContext) => Promise<TokensInput | nu
 export interface SessionOptions {
   /** How to get new tokens. Omit for no silent refresh (a 401 then goes straight to re-authentication). */
   refresh?: (context: RefreshContext) => Promise<TokensInput>;
-  /** Where tokens persist, read synchronously. Default: in memory. */
-  storage?: StorageLike;
+  /**
+   * Where tokens persist. Default: in memory. The Web Storage shape is read before `createSession` returns; an
+   * asynchronous one (`getItem` returns a Promise) is read while the session is `restoring`.
+   */
+  storage?: StorageLike | AsyncStorageLike;
   /** Key in `storage`. Default `'reauth'`. */
   storageKey?: string;
   /**
@@ -79,11 +95,21 @@ export interface SessionOptions {
    * visible, and check at once when it becomes visible or comes back online. Default: on in browsers.
    */
   autoRefresh?: boolean;
+  /**
+   * Wake-up signals of the platform: call `notify()` (or `notify('foreground')`, `notify('online')`) when the app
+   * returns to the foreground or the network comes back — the session checks its token at once — and
+   * `notify('offline')` when the device goes offline (no refresh is attempted then: waiting requests wait for
+   * `online`, up to `refreshTimeoutMs`). Replaces the browser's own listeners (`visibilitychange`, `online`,
+   * `offline`). React Native: `AppState`'s `'active'`, NetInfo.
+   * @returns unsubscribe (kept for the session's lifetime)
+   */
+  wake?: (notify: (signal?: WakeSignal) => void) => (() => void) | undefined | void;
   /** The clock, for tests. Default `Date.now`. */
   now?: () => number;
 }
 
-export type SessionStatus = 'signedOut' | 'signedIn' | 'refreshing' | 'reauthRequired';
+/** `restoring`: reading storage at start-up, not yet known whether signed in (requests wait for it). */
+export type SessionStatus = 'restoring' | 'signedOut' | 'signedIn' | 'refreshing' | 'reauthRequired';
 
 /** The reactive state of a session. Tokens are not in it: see `getAccessToken`. */
 export interface SessionState {
@@ -155,6 +181,13 @@ export interface Session {
   getAccessToken(options?: { signal?: AbortSignal }): Promise<string | null>;
   /** Refreshes now, or joins the refresh in progress. Rejects with an {@link AuthError} when it fails. */
   refresh(): Promise<void>;
+  /** Resolves when restoring ends (at once when there is nothing to restore). Never rejects. */
+  ready(): Promise<void>;
+  /**
+   * Runs the start-up check again: reads storage (and, on a server, starts it: nothing is restored there
+   * before this call). Never rejects: the outcome is in the state.
+   */
+  restore(): Promise<void>;
   /** Registers the re-authentication prompt; the latest registered handler is active. @returns unregister */
   onReauth(handler: ReauthHandler): () => void;
   /**

@@ -3,6 +3,7 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import { usePlayground } from '../usePlayground';
 
 const STATUS_TEXT = {
+  restoring: 'restoring…',
   signedOut: 'signed out',
   signedIn: 'signed in',
   refreshing: 'refreshing…',

@@ -86,7 +86,9 @@ describe('types', () => {
   it('types getState(): the status union, and no token in the state', () => {
     const state = createSession().getState();
     expectTypeOf(state).toEqualTypeOf<SessionState>();
-    expectTypeOf(state.status).toEqualTypeOf<'signedOut' | 'signedIn' | 'refreshing' | 'reauthRequired'>();
+    expectTypeOf(state.status).toEqualTypeOf<
+      'restoring' | 'signedOut' | 'signedIn' | 'refreshing' | 'reauthRequired'
+    >();
     expectTypeOf(state.user).toEqualTypeOf<Claims | null>();
     expectTypeOf(state.expiresAt).toEqualTypeOf<number | null>();
     expectTypeOf(state.error).toEqualTypeOf<AuthError | null>();
