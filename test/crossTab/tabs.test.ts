@@ -3,6 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { currentJti, jtiOf, requestsTo, settle, startServer, waitUntil } from '../support/setup';
 import { nextTurns, openTabs } from './support';
 
+type Tab = { session: { getState(): { status: string; expiresAt: number | null } } } | undefined;
+
+// What the tabs learn from each other arrives on a later event-loop turn (a real BroadcastChannel): wait for it,
+// not for a fixed time, which a loaded machine can outlast (a 20 ms timer can fire before the message is read).
+const allAre = (tabs: Tab[], status: string) => () =>
+  tabs.every((tab) => tab?.session.getState().status === status);
+const sameTokens = (tabs: Tab[]) => () =>
+  new Set(tabs.map((tab) => tab?.session.getState().expiresAt)).size === 1;
+
 /** Every request of every tab at once. */
 function burst(tabs: { api: { get(url: string): Promise<{ status: number }> } }[], perTab: number) {
   return Promise.all(
@@ -22,7 +31,7 @@ describe('many tabs, one session, against the real server', () => {
       const server = await startServer();
       const { tabs } = openTabs(server, count, { shared });
       await tabs[0]?.signIn();
-      await nextTurns();
+      await waitUntil(allAre(tabs, 'signedIn'), 'every tab signed in');
       expect(tabs.map((tab) => tab.session.getState().status)).toEqual(tabs.map(() => 'signedIn'));
       server.controls.expireAccessTokens();
       server.controls.delayRefresh(100); // every tab sees its 401s while the refresh runs
@@ -44,12 +53,12 @@ describe('many tabs, one session, against the real server', () => {
     const server = await startServer();
     const { tabs } = openTabs(server, 3);
     await tabs[1]?.signIn();
-    await nextTurns();
+    await waitUntil(allAre(tabs, 'signedIn'), 'every tab signed in');
     for (let round = 0; round < 4; round++) {
       server.controls.expireAccessTokens();
       const outcomes = await burst(tabs, 4);
       expect(outcomes.every((o) => o.ok && o.value.status === 200)).toBe(true);
-      await nextTurns();
+      await waitUntil(sameTokens(tabs), 'every tab holding the new tokens');
     }
     expect(server.stats.refreshCalls.map((call) => call.outcome)).toEqual(['ok', 'ok', 'ok', 'ok']);
     expect(server.stats.reuseDetected).toBe(0);
@@ -60,7 +69,7 @@ describe('many tabs, one session, against the real server', () => {
     const { tabs } = openTabs(server, 3);
     const [a, b, c] = tabs;
     await a?.signIn();
-    await nextTurns();
+    await waitUntil(allAre(tabs, 'signedIn'), 'every tab signed in');
     server.controls.expireAccessTokens();
     server.controls.delayRefresh(400);
     const waiting = settle((b?.api.get('/api/items/waits') ?? Promise.reject()) as Promise<unknown>);
@@ -71,7 +80,7 @@ describe('many tabs, one session, against the real server', () => {
 
     expect(outcome.ok).toBe(false);
     expect(!outcome.ok && isAuthError(outcome.error) && outcome.error.code).toBe('SIGNED_OUT');
-    await nextTurns();
+    await waitUntil(allAre(tabs, 'signedOut'), 'every tab signed out');
     expect(tabs.map((tab) => tab.session.getState().status)).toEqual(['signedOut', 'signedOut', 'signedOut']);
     expect(await c?.session.getAccessToken()).toBeNull();
   });
@@ -80,7 +89,7 @@ describe('many tabs, one session, against the real server', () => {
     const server = await startServer();
     const { tabs, channelName } = openTabs(server, 2, { session: { refreshTimeoutMs: 2_000 } });
     await tabs[0]?.signIn();
-    await nextTurns();
+    await waitUntil(allAre(tabs, 'signedIn'), 'every tab signed in');
     // A tab killed while holding the lease: it claimed it, then said nothing more.
     const dead = new BroadcastChannel(channelName);
     dead.postMessage({ type: 'claim', id: '0', at: Date.now() });
@@ -117,10 +126,14 @@ describe('many tabs, one session, against the real server', () => {
     const server = await startServer({ accessTokenTtlMs: 1_500 });
     const { tabs } = openTabs(server, 3, { session: { autoRefresh: true, refreshLeewayMs: 1_000 } });
     const first = await tabs[0]?.signIn();
-    await nextTurns();
+    await waitUntil(allAre(tabs, 'signedIn'), 'every tab signed in');
+    const signedInUntil = tabs[0]?.session.getState().expiresAt;
 
     await waitUntil(() => server.stats.refreshes === 1, 'the background refresh');
-    await nextTurns();
+    await waitUntil(
+      () => sameTokens(tabs)() && tabs[0]?.session.getState().expiresAt !== signedInUntil,
+      'every tab holding the refreshed tokens',
+    );
 
     expect(server.stats.refreshCalls.map((call) => call.outcome)).toEqual(['ok']);
     const jtis = await Promise.all(tabs.map((tab) => currentJti(tab.session)));
@@ -136,12 +149,15 @@ describe('many tabs, one session, against the real server', () => {
     const [a, b] = tabs;
     b?.session.onReauth(() => new Promise(() => {}));
     await a?.signIn();
-    await nextTurns();
+    await waitUntil(allAre(tabs, 'signedIn'), 'every tab signed in');
     server.controls.expireAccessTokens();
     server.controls.revokeRefreshTokens();
 
     const outcomes = await burst(tabs.slice(0, 1), 2);
-    await nextTurns();
+    await waitUntil(
+      () => b?.session.getState().status === 'reauthRequired' && allAre(tabs.slice(2), 'signedOut')(),
+      'the refusal reaching the other tabs',
+    );
 
     expect(outcomes.every((o) => !o.ok && isAuthError(o.error) && o.error.code === 'SESSION_EXPIRED')).toBe(
       true,
