@@ -15,13 +15,19 @@ export interface RequireAuthProps {
   fallback?: ReactNode;
   /** The role the user must hold (see `createSession`'s `getRoles`). */
   role?: string;
+  /**
+   * Rendered while the session is `restoring` (reading storage, or a silent refresh at start-up): not yet known
+   * whether signed in, so neither the children nor the fallback — no login form flashes on reload. Default: nothing.
+   */
+  loading?: ReactNode;
 }
 
 /**
- * Renders its children only while authenticated (and holding `role`, if given); else `fallback`.
+ * Renders its children only while authenticated (and holding `role`, if given); else `fallback`; `loading` while
+ * the session is restoring.
  * A known user re-authenticating in the login modal stays authenticated: the page behind it stays mounted.
  *
- * @param props `children`, `fallback`, `role`
+ * @param props `children`, `fallback`, `role`, `loading`
  * @returns the children or the fallback
  * @example
  * <RequireAuth fallback={<LoginPage />}>
@@ -31,10 +37,18 @@ export interface RequireAuthProps {
  *   </RequireAuth>
  * </RequireAuth>
  */
-export function RequireAuth({ children, fallback = null, role }: RequireAuthProps): ReactNode {
-  const allowed = useSessionSelector(
-    useAuthContext('<RequireAuth>').store,
-    (auth) => auth.isAuthenticated && (role === undefined || auth.hasRole(role)),
+export function RequireAuth({
+  children,
+  fallback = null,
+  role,
+  loading = null,
+}: RequireAuthProps): ReactNode {
+  const shown = useSessionSelector(useAuthContext('<RequireAuth>').store, (auth) =>
+    auth.status === 'restoring'
+      ? 'loading'
+      : auth.isAuthenticated && (role === undefined || auth.hasRole(role))
+        ? 'children'
+        : 'fallback',
   );
-  return allowed ? children : fallback;
+  return shown === 'loading' ? loading : shown === 'children' ? children : fallback;
 }

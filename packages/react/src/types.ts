@@ -7,7 +7,10 @@ import type { Claims, ReauthReason, SessionStatus, TokensInput } from '@reauth/c
  * const { status, user, isAuthenticated, isRefreshing, signIn, signOut, hasRole } = useAuth();
  */
 export interface Auth {
-  /** `signedOut`, `signedIn`, `refreshing` or `reauthRequired` (the login modal is open). */
+  /**
+   * `restoring` (start-up: not yet known), `signedOut`, `signedIn`, `refreshing` or `reauthRequired` (the login
+   * modal is open).
+   */
   status: SessionStatus;
   /** Claims of the access token, or null (signed out, or a token that is not a JWT). */
   user: Claims | null;
