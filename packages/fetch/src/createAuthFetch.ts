@@ -37,8 +37,7 @@ export function createAuthFetch(session: Session, options: CreateAuthFetchOption
     authorizer,
     {
       // Looked up per send: msw, spies and polyfills installed after createAuthFetch are used.
-      send: (call, ticket) =>
-        (given ?? globalThis.fetch)(...call.next(header, authorizer.credentials(ticket))),
+      send: (call, ticket) => call.send(given ?? globalThis.fetch, header, authorizer.credentials(ticket)),
       inspect(call, outcome, failed) {
         const { isStream } = call;
         // A failure of fetch is a network error, but the caller's own abort.
@@ -48,7 +47,7 @@ export function createAuthFetch(session: Session, options: CreateAuthFetchOption
           ? {
               status: 401,
               headers: response.headers,
-              requestHeaders: call.sentHeaders(),
+              requestHeaders: new Headers(call.sent?.headers),
               isStream,
               refused: response,
             }

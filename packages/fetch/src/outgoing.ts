@@ -1,8 +1,5 @@
 import type { AuthRequest } from '@reauth/core';
-import type { AuthRequestInit } from './options';
-
-/** The arguments of one call of fetch. */
-export type SendArgs = [RequestInfo | URL, (RequestInit | undefined)?];
+import type { AuthRequestInit, FetchLike } from './options';
 
 // fetch turns every body into bytes when a Request is built, but a stream or (Node) an async iterable.
 const isStreamLike = (body: object) =>
@@ -29,78 +26,72 @@ function isByteStream(body: ReadableStream): boolean {
  * Request's fields; a used body throws), and each send takes a tee of its body.
  */
 export class Outgoing implements AuthRequest {
-  readonly url: string;
-  readonly method: string | undefined;
-  readonly signal: AbortSignal | undefined;
-  readonly skipAuth: boolean | undefined;
+  // Assigned in the constructor alone, in one order (`declare`: no field initialisers).
+  declare readonly url: string;
+  declare readonly method: string | undefined;
+  declare readonly signal: AbortSignal | undefined;
+  declare readonly skipAuth: boolean | undefined;
   /** A stream body is read as it is sent: it can't be sent again. */
-  readonly isStream: boolean = false;
-  /** The arguments of the latest send. */
-  sent: SendArgs | undefined;
+  declare readonly isStream: boolean;
+  /** What the latest send carried its headers in (a Request, or an init), for the diagnosis of its 401. */
+  declare sent: { headers?: HeadersInit | undefined } | undefined;
   /** The Request the next send takes (bodies other than strings), else undefined. */
-  private spare: Request | undefined;
-  private readonly refusesRedirects: boolean;
+  declare private spare: Request | undefined;
+  declare private readonly input: RequestInfo | URL;
+  declare private readonly init: RequestInit | undefined;
+  /** `{ redirect: 'error' }` where a send with a token refuses redirects. */
+  declare private readonly refuse: RequestInit | undefined;
 
   /** `isCustomHeader`: the token goes in a header other than Authorization. */
-  constructor(
-    private readonly input: RequestInfo | URL,
-    private readonly init: AuthRequestInit | undefined,
-    isCustomHeader: boolean,
-  ) {
+  constructor(input: RequestInfo | URL, init: AuthRequestInit | undefined, isCustomHeader: boolean) {
+    const given = init?.body;
+    const isUrl = typeof (input as Request | null)?.url !== 'string';
+    const isPlain = isUrl && (given == null || typeof given === 'string');
+    const inputBody = isUrl ? null : (input as Request).body;
+    // Read before a Request is built from the input: that takes its body.
+    this.isStream =
+      given != null ? !isPlain && isStreamLike(Object(given)) : !!inputBody && !isByteStream(inputBody);
+    const spare = isPlain ? undefined : new Request(input as RequestInfo, init);
+    this.input = input;
+    this.init = init;
+    this.spare = spare;
+    this.sent = undefined;
+    this.url = spare ? spare.url : String(input);
+    this.method = spare ? spare.method : init?.method;
+    // A null signal is no signal: the authorizer reads it with `?.`.
+    this.signal = spare ? spare.signal : (init?.signal as AbortSignal | undefined);
     this.skipAuth = init?.skipAuth;
     // fetch drops only Authorization on a redirect to another origin: a token in another header would follow
     // it there. A send with one refuses redirects, unless the caller chose a mode (a Request's is 'follow' by
     // default).
-    this.refusesRedirects =
-      isCustomHeader && !init?.redirect && (input as Request | null)?.redirect !== 'manual';
-    const given = init?.body;
-    if (typeof (input as Request | null)?.url !== 'string' && (given == null || typeof given === 'string')) {
-      this.url = String(input);
-      this.method = init?.method;
-      // A null signal is no signal: the authorizer reads it with `?.`.
-      this.signal = init?.signal as AbortSignal | undefined;
-      return;
-    }
-    const inputBody = (input as Request).body;
-    this.isStream = given != null ? isStreamLike(Object(given)) : !!inputBody && !isByteStream(inputBody);
-    const spare = new Request(input as RequestInfo, init);
-    this.spare = spare;
-    this.url = spare.url;
-    this.method = spare.method;
-    this.signal = spare.signal;
+    this.refuse =
+      isCustomHeader && !init?.redirect && (input as Request | null)?.redirect !== 'manual'
+        ? { redirect: 'error' }
+        : undefined;
   }
 
-  /** The arguments of the next send, with `value` in the header `name` (null: the headers as they are). */
-  next(name: string, value: string | null): SendArgs {
-    const { init, spare } = this;
-    let sent: SendArgs;
-    if (!spare) {
-      if (value === null) sent = [this.input, init];
-      else {
-        const headers = new Headers(init?.headers);
-        headers.set(name, value);
-        const changed: RequestInit = { ...init, headers };
-        if (this.refusesRedirects) changed.redirect = 'error';
-        sent = [this.input, changed];
-      }
-    } else {
-      let request = spare;
+  /** Sends once with `fetch`, with `value` in the header `name` (null: the headers as they are). */
+  send(fetch: FetchLike, name: string, value: string | null): Promise<Response> {
+    let { input, init } = this;
+    const { spare } = this;
+    if (spare) {
       // The copy keeps what this send reads: a replay sends the same bytes with the same content type.
       if (spare.body && !this.isStream) this.spare = spare.clone();
-      if (value !== null) {
-        const headers = new Headers(request.headers);
-        headers.set(name, value);
-        request = new Request(request, this.refusesRedirects ? { headers, redirect: 'error' } : { headers });
-      }
-      sent = [request];
+      input =
+        value === null
+          ? spare
+          : new Request(spare, { headers: withHeader(spare.headers, name, value), ...this.refuse });
+      init = undefined;
+    } else if (value !== null) {
+      init = { ...init, headers: withHeader(init?.headers, name, value), ...this.refuse };
     }
-    this.sent = sent;
-    return sent;
+    this.sent = init ?? (input as Request);
+    return fetch(input, init);
   }
+}
 
-  /** The headers the latest send carried, for the diagnosis of its 401. */
-  sentHeaders(): Headers | undefined {
-    const [input, init] = this.sent ?? [];
-    return input === undefined ? undefined : new Headers((init ?? (input as Request)).headers);
-  }
+function withHeader(headers: HeadersInit | undefined, name: string, value: string): Headers {
+  const copy = new Headers(headers);
+  copy.set(name, value);
+  return copy;
 }
