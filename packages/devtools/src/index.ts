@@ -4,10 +4,8 @@ import { ReauthDevtoolsPanel, type ReauthDevtoolsProps } from './ReauthDevtoolsP
 export type { ReauthDevtoolsProps } from './ReauthDevtoolsPanel';
 export type { DevtoolsPosition } from './styles';
 
-// Replaced by the app's bundler (Vite, webpack, Next.js, Parcel, Rsbuild do it by default): a production build
-// sees `"production" !== 'development'`, keeps `() => null` and drops the panel. Declared here, not through
-// @types/node, so that the package's types do not pull Node into a browser app.
-declare const process: { env: { NODE_ENV?: string } };
+// `process.env.NODE_ENV` is replaced by the app's bundler (Vite, webpack, Next.js, Parcel, Rsbuild do it by
+// default): a production build sees `"production" !== 'development'`, keeps `() => null` and drops the panel.
 
 /**
  * A floating panel showing a reauth session at work: status, user, time to expiry, waiting requests and the

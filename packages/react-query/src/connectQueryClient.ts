@@ -1,4 +1,4 @@
-import type { Session, SessionState } from '@reauth/core';
+import { misuse, type Session, type SessionState } from '@reauth/core';
 import type { Query, QueryClient } from '@tanstack/react-query';
 import { authRetry } from './authRetry';
 import { isAuthFailure } from './isAuthFailure';
@@ -23,7 +23,7 @@ const connections = new WeakMap<QueryClient, () => void>();
  */
 export function connectQueryClient(queryClient: QueryClient, session: Session): () => void {
   if (!queryClient?.getQueryCache || !session?.on) {
-    throw new TypeError('[reauth] connectQueryClient: expected a QueryClient and a session.');
+    throw misuse('connectQueryClient', 'expected a QueryClient and a session');
   }
   // The latest connection of a client is the one that acts (as the latest onReauth handler is): never two.
   connections.get(queryClient)?.();

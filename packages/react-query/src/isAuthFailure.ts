@@ -1,6 +1,4 @@
-import { isAuthError } from '@reauth/core';
-
-const isAuthStatus = (status: unknown) => status === 401 || status === 403;
+import { getHttpStatus, isAuthError } from '@reauth/core';
 
 /**
  * Whether `error` is an authentication or permission failure: any `AuthError` of reauth, or an HTTP 401/403
@@ -13,7 +11,6 @@ const isAuthStatus = (status: unknown) => status === 401 || status === 403;
  * const retry = (failureCount: number, error: unknown) => !isAuthFailure(error) && failureCount < 5;
  */
 export function isAuthFailure(error: unknown): boolean {
-  // Optional chaining reads nothing off null and undefined; other primitives have no status.
-  const shaped = error as { status?: unknown; response?: { status?: unknown } } | null | undefined;
-  return isAuthError(error) || isAuthStatus(shaped?.status) || isAuthStatus(shaped?.response?.status);
+  const status = getHttpStatus(error);
+  return isAuthError(error) || status === 401 || status === 403;
 }
