@@ -24,7 +24,8 @@ export function attachAuth(
   options: AttachAuthOptions = {},
 ): () => void {
   const { shouldRefresh } = options;
-  if (typeof instance?.interceptors?.request?.use !== 'function') {
+  // Development only: without an instance, production throws the engine's own TypeError at this call.
+  if (process.env.NODE_ENV !== 'production' && typeof instance?.interceptors?.request?.use !== 'function') {
     throw misuse('attachAuth', 'expected an axios instance as the first argument');
   }
   if (shouldRefresh !== undefined && typeof shouldRefresh !== 'function') {

@@ -27,39 +27,36 @@ export const canceled = (config: InternalAxiosRequestConfig, error: unknown): un
  * which makes axios join even an absolute URL to baseURL: the origin check must too.
  */
 export function asAuthRequest(instance: AxiosInstance, config: Cancellable): AuthRequest {
-  const { cancelToken, baseURL } = config;
+  const { cancelToken, baseURL, url = '', signal: given } = config;
   const isJoined = config.allowAbsoluteUrls === false && !!baseURL;
   if (!cancelToken && !isJoined) return config as unknown as AuthRequest; // every request but those: nothing more read
-  const { url = '', method, skipAuth, signal: given } = config;
-  let signal = given as AbortSignal | undefined;
   let joined = url;
-  if (isJoined) {
-    // axios's own joining (buildFullPath); an invalid URL fails the send anyway, with axios's error.
-    try {
-      joined = instance.getUri(config);
-    } catch {}
-  }
+  // axios's own joining (buildFullPath); an invalid URL fails the send anyway, with axios's error.
+  try {
+    if (isJoined) joined = instance.getUri(config);
+  } catch {}
+  let made: AbortController | undefined;
   return {
     url: joined,
     baseURL, // as axios has it (ignored beside the joined, absolute url): the authorizer copies nothing
-    method,
-    skipAuth,
+    method: config.method,
+    skipAuth: config.skipAuth,
     get signal() {
-      if (cancelToken && signal === given) {
+      if (cancelToken && !made) {
         const controller = new AbortController();
         // `canceled` turns an abort of `given` into axios's CanceledError; the token's reason is one already.
-        const abort = (reason: unknown) => controller.abort(reason);
+        const abort = (reason?: unknown) => controller.abort(reason);
         cancelToken.subscribe(abort);
         given?.addEventListener?.('abort', abort);
-        if (given?.aborted) abort(undefined);
+        if (given?.aborted) abort();
         config[RELEASE] = () => {
           cancelToken.unsubscribe(abort);
           given?.removeEventListener?.('abort', abort);
-          signal = given as AbortSignal | undefined;
+          made = undefined;
         };
-        signal = controller.signal;
+        made = controller;
       }
-      return signal;
+      return made ? made.signal : (given as AbortSignal | undefined);
     },
   };
 }

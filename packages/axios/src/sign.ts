@@ -20,21 +20,16 @@ export function createSign(authorizer: Authorizer, key: symbol) {
   const isPlainName = /^[\w!#$%&'*+.^`|~-]+$/.test(header) && lower !== '__proto__';
   let plain: string | undefined;
   /**
-   * AxiosHeaders#set(header, value) in a tenth of its time, for a plain name and value (else set itself): the
-   * key the header already has, in whatever case, and a `false` left alone (axios's "never send it").
+   * AxiosHeaders#set(header, value) without its parsing and sanitising, which a plain name and value don't
+   * need (a sixth of its time): set itself where the header is there already (in any case, or `false`).
    */
   const put = (headers: AxiosHeaders & Record<string, unknown>, value: string) => {
     if (value !== plain) {
       if (!isPlainName || !isPlainValue.test(value)) return headers.set(header, value);
       plain = value;
     }
-    for (const name in headers) {
-      if (name.length === lower.length && name.toLowerCase() === lower) {
-        if (headers[name] !== false) headers[name] = value;
-        return;
-      }
-    }
-    headers[header] = value;
+    if (headers.has(header)) headers.set(header, value);
+    else headers[header] = value;
   };
   return <C extends InternalAxiosRequestConfig>(config: C, ticket: Ticket): C => {
     // Another interceptor may have made it a plain object.
