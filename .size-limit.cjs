@@ -19,6 +19,10 @@ module.exports = [
   entry('axios', 'on top of core', '1.6 kB', ['axios']),
   entry('fetch', 'on top of core', '1 kB'),
   entry('react', 'on top of core', '1.5 kB', ['react', 'react/jsx-runtime']),
-  entry('react-query', 'on top of core', '0.95 kB', ['@tanstack/react-query', '@tanstack/query-core', 'react']),
+  entry('react-query', 'on top of core', '0.95 kB', [
+    '@tanstack/react-query',
+    '@tanstack/query-core',
+    'react',
+  ]),
   entry('devtools', 'production build: tree-shaken away', '0.12 kB', ['react', 'react/jsx-runtime']),
 ];
