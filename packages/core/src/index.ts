@@ -4,6 +4,7 @@ export {
   type AuthTransport,
   createAuthLoop,
   isRefreshableResponse,
+  type Refusal,
 } from './authLoop';
 export {
   type Authorizer,
