@@ -24,12 +24,16 @@ export function attachAuth(
   options: AttachAuthOptions = {},
 ): () => void {
   const { shouldRefresh } = options;
+  const where = 'attachAuth(instance, session)';
   // Development only: without an instance, production throws the engine's own TypeError at this call.
   if (process.env.NODE_ENV !== 'production' && typeof instance?.interceptors?.request?.use !== 'function') {
-    throw misuse('attachAuth', 'expected an axios instance as the first argument');
+    throw misuse(where, 'expected an axios instance as the first argument');
+  }
+  if (typeof session?.getAccessToken !== 'function') {
+    throw misuse(where, 'expected a session from createSession() as the second argument');
   }
   if (shouldRefresh !== undefined && typeof shouldRefresh !== 'function') {
-    throw misuse('attachAuth', 'expected options.shouldRefresh to be a function (error) => boolean');
+    throw misuse(where, 'expected options.shouldRefresh to be a function (error) => boolean');
   }
   const authorizer = createAuthorizer(
     session,

@@ -5,8 +5,6 @@ import { waitFor, warnOnce } from './utils';
 
 export type { TokensKind } from './tabMessages';
 
-declare const process: { env: { NODE_ENV?: string } };
-
 /** How long a new tab waits for an open tab to hand it the session. */
 const ASK_MS = 100;
 /** How long a tab keeps the lock after a refresh, so that its result reaches the others first. */

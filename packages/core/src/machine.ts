@@ -9,8 +9,6 @@ import { decodeStored, normalizeTokens, readStoredTokens, type TokenSet, writeSt
 import type { ReauthReason, SessionState, TokensInput } from './types';
 import { type Deferred, deferred, waitFor, warnOnce } from './utils';
 
-declare const process: { env: { NODE_ENV?: string } };
-
 /** Where the session is: idle (signed in or out), a refresh in flight, or a re-authentication prompt open. */
 export type Phase =
   | { readonly name: 'idle' }
@@ -59,7 +57,11 @@ export function createMachine(
   let tokens = readStoredTokens(
     storage,
     storageKey,
-    options.isApp ? (read) => void (pending = read) : undefined,
+    options.isApp
+      ? (read) => {
+          pending = read;
+        }
+      : undefined,
   );
   let refusedToken: string | null = null;
   let epoch = 0;
@@ -288,7 +290,8 @@ export function createMachine(
         try {
           next = normalizeTokens(action.result, now(), refreshToken, 'refresh() result');
         } catch (cause) {
-          return transient(action.flight, new AuthError('REFRESH_UNAVAILABLE', { cause }));
+          transient(action.flight, new AuthError('REFRESH_UNAVAILABLE', { cause }));
+          return;
         }
         idle();
         commit(next);
@@ -312,8 +315,14 @@ export function createMachine(
           // a throwing predicate must not leave the waiters hanging: transient
         }
         // Offline: the refresh is sent again once the network is back (or abandoned after the grace period).
-        if (!isTerminal && isKnownOffline()) return void (action.flight.isWaitingOnline = true);
-        if (!isTerminal) return transient(action.flight, new AuthError('REFRESH_UNAVAILABLE', { cause }));
+        if (!isTerminal && isKnownOffline()) {
+          action.flight.isWaitingOnline = true;
+          return;
+        }
+        if (!isTerminal) {
+          transient(action.flight, new AuthError('REFRESH_UNAVAILABLE', { cause }));
+          return;
+        }
         const expired = new AuthError('SESSION_EXPIRED', { cause });
         failed(action.flight, expired, true);
         tabs?.refused(action.flight.refreshToken);
@@ -321,8 +330,10 @@ export function createMachine(
         action.flight.outcome.resolve('reauth');
         return;
       }
-      case 'refreshAbandoned':
-        return transient(action.flight, new AuthError('REFRESH_TIMEOUT'));
+      case 'refreshAbandoned': {
+        transient(action.flight, new AuthError('REFRESH_TIMEOUT'));
+        return;
+      }
       case 'refusedElsewhere': {
         if (tokens?.refreshToken !== action.refreshToken) return;
         // This tab must not present it again: it re-authenticates as if refused here.
@@ -335,8 +346,10 @@ export function createMachine(
       }
       case 'reauthAnswer': {
         const { result } = action;
-        if (result == null)
-          return dispatch({ type: 'reauthCancel', prompt: action.prompt, isEverywhere: true });
+        if (result == null) {
+          dispatch({ type: 'reauthCancel', prompt: action.prompt, isEverywhere: true });
+          return;
+        }
         let next: TokenSet;
         try {
           next = normalizeTokens(result, now(), null, 'signIn(tokens)');
@@ -346,9 +359,11 @@ export function createMachine(
               'the reauth handler resolved with tokens signIn() refuses; the prompt counts as dismissed.',
             );
           }
-          return dispatch({ type: 'reauthCancel', prompt: action.prompt, cause, isEverywhere: true });
+          dispatch({ type: 'reauthCancel', prompt: action.prompt, cause, isEverywhere: true });
+          return;
         }
-        return dispatch({ type: 'signIn', tokens: next, kind: 'signIn' });
+        dispatch({ type: 'signIn', tokens: next, kind: 'signIn' });
+        return;
       }
       case 'reauthCancel': {
         const error = new AuthError('REAUTH_CANCELLED', { cause: action.cause });
@@ -390,7 +405,11 @@ export function createMachine(
     restore(): Promise<void> {
       if (phase.name !== 'idle' || tokens) return restoringOf()?.promise ?? Promise.resolve();
       let read: Promise<string | null | undefined> | undefined;
-      const found = usable(readStoredTokens(storage, storageKey, (given) => void (read = given)));
+      const found = usable(
+        readStoredTokens(storage, storageKey, (given) => {
+          read = given;
+        }),
+      );
       if (found) dispatch({ type: 'signIn', tokens: found, kind: 'state', fromTab: true });
       if (!read) return Promise.resolve();
       const done = deferred<void>();

@@ -3,8 +3,6 @@ import { createMemoryStorage } from './tokens';
 import type { Claims, SessionOptions } from './types';
 import { getHttpStatus } from './utils';
 
-declare const process: { env: { NODE_ENV?: string } };
-
 /** `createSession`'s options with their defaults, checked: a misuse is a TypeError saying what was expected. */
 export function resolveOptions(options: SessionOptions) {
   const {

@@ -41,15 +41,18 @@ export function createSession(options: SessionOptions = {}): Session {
     asking = null;
   });
 
-  const isExpired = (set: TokenSet) => set.expiresAt !== null && set.expiresAt <= now();
   // Usable: not refused by the server and not expired by the clock. With refreshLeewayMs 0 the clock is not
   // trusted at all: only a 401 says a token is done.
-  const isUsable = (set: TokenSet | null) =>
-    !!set && !machine.isRefused(set) && (refreshLeewayMs === 0 || !isExpired(set));
+  const isUsable = (set: TokenSet | null, at = now()) =>
+    !!set &&
+    !machine.isRefused(set) &&
+    (refreshLeewayMs === 0 || set.expiresAt === null || set.expiresAt > at);
+  // Asked before every request: the clock is read once.
   function needsRefresh(set: TokenSet): boolean {
-    if (!isUsable(set)) return true;
-    const at = refreshDueAt(set);
-    return at !== null && at <= now();
+    const at = now();
+    if (!isUsable(set, at)) return true;
+    const due = refreshDueAt(set);
+    return due !== null && due <= at;
   }
   /** When `set` enters its refresh leeway; null when the clock says nothing (no expiry, leeway 0, no refresh). */
   function refreshDueAt(set: TokenSet): number | null {

@@ -3,8 +3,6 @@ import { decodeJwt } from './jwt';
 import type { AsyncStorageLike, Claims, StorageLike, TokensInput } from './types';
 import { warnOnce } from './utils';
 
-declare const process: { env: { NODE_ENV?: string } };
-
 /** The tokens a session holds. Never part of the reactive state, never in an event or a message. */
 export interface TokenSet {
   accessToken: string;

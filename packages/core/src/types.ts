@@ -103,7 +103,7 @@ export interface SessionOptions {
    * `offline`). React Native: `AppState`'s `'active'`, NetInfo.
    * @returns unsubscribe (kept for the session's lifetime)
    */
-  wake?: (notify: (signal?: WakeSignal) => void) => (() => void) | undefined | void;
+  wake?: (notify: (signal?: WakeSignal) => void) => (() => void) | undefined;
   /** The clock, for tests. Default `Date.now`. */
   now?: () => number;
 }

@@ -198,7 +198,13 @@ describe('wake-up signals', () => {
   it('holds a refresh while offline and sends it once online', async () => {
     let notify: ((signal?: 'foreground' | 'online' | 'offline') => void) | undefined;
     const refresh = vi.fn(async () => ({ accessToken: 'a2', expiresIn: 3600 }));
-    const session = createSession({ refresh, wake: (given) => void (notify = given) });
+    const session = createSession({
+      refresh,
+      wake: (given) => {
+        notify = given;
+        return undefined;
+      },
+    });
     session.signIn({ accessToken: 'a1', refreshToken: 'r1', expiresIn: 60 });
     notify?.('offline');
     vi.setSystemTime(T0 + 61_000);
@@ -216,7 +222,10 @@ describe('wake-up signals', () => {
     const session = createSession({
       refresh,
       refreshTimeoutMs: 4_000,
-      wake: (given) => void (notify = given),
+      wake: (given) => {
+        notify = given;
+        return undefined;
+      },
     });
     session.signIn({ accessToken: 'a1', refreshToken: 'r1', expiresIn: 60 });
     notify?.('offline');
@@ -241,7 +250,13 @@ describe('wake-up signals', () => {
         throw new TypeError('fetch failed');
       })
       .mockImplementation(async () => ({ accessToken: 'a2', expiresIn: 3600 }));
-    const session = createSession({ refresh, wake: (given) => void (notify = given) });
+    const session = createSession({
+      refresh,
+      wake: (given) => {
+        notify = given;
+        return undefined;
+      },
+    });
     session.signIn({ accessToken: 'a1', refreshToken: 'r1', expiresIn: 60 });
     vi.setSystemTime(T0 + 61_000);
     const request = session.getAccessToken();

@@ -21,17 +21,20 @@ const stored = JSON.stringify({
   receivedAt: Date.now(),
 });
 
+/** What each guard rendered, in order. */
+const seen: string[] = [];
+function Probe({ text }: { text: string }) {
+  seen.push(text);
+  return <p>{text}</p>;
+}
+
 function Status() {
   return <output>{useAuth((auth) => auth.status)}</output>;
 }
 
 function renderApp(storage: ReturnType<typeof heldStorage>) {
   const session = createSession({ storage, crossTab: false, autoRefresh: false });
-  const seen: string[] = [];
-  const Probe = ({ text }: { text: string }) => {
-    seen.push(text);
-    return <p>{text}</p>;
-  };
+  seen.length = 0;
   render(
     <AuthProvider session={session}>
       <Status />
@@ -40,13 +43,13 @@ function renderApp(storage: ReturnType<typeof heldStorage>) {
       </RequireAuth>
     </AuthProvider>,
   );
-  return { session, seen };
+  return { session };
 }
 
 describe('<RequireAuth loading> while the session restores', () => {
   it('shows loading, never the login form, then the page of the restored session', async () => {
     const storage = heldStorage(stored);
-    const { session, seen } = renderApp(storage);
+    const { session } = renderApp(storage);
     expect(screen.getByRole('status').textContent).toBe('restoring');
     expect(screen.getByText('loading')).toBeTruthy();
     await act(async () => {
@@ -60,7 +63,7 @@ describe('<RequireAuth loading> while the session restores', () => {
 
   it('shows the fallback once restoring finds no session', async () => {
     const storage = heldStorage(null);
-    const { session, seen } = renderApp(storage);
+    const { session } = renderApp(storage);
     await act(async () => {
       storage.release();
       await session.ready();
