@@ -17,20 +17,37 @@ export interface Diagnose401Input {
   header?: string;
 }
 
-/** One sentence each: what to do. */
-const HINTS: Record<UnauthorizedCause | 'cors', string> = {
-  insufficient_scope: 'The token lacks a permission this resource needs: check the roles, not the session.',
-  origin_not_allowed: 'No token was sent to this origin: add it to allowedOrigins if the API is yours.',
-  missing_authorization:
-    "No token was sent (no Authorization header, or 'Bearer undefined'): sign in first, and check the request is not skipAuth.",
-  refresh_rejected:
-    'The refresh token was refused: the user must sign in again (an onReauth prompt resumes requests).',
-  expired_token: "The token expired: reauth refreshes and replays; if it repeats, check the server's clock.",
-  invalid_token:
-    'The server refused the token (revoked, bad signature or audience): refresh or sign in again.',
-  unknown: 'The server gave no reason: check its logs, and expose WWW-Authenticate to CORS.',
-  cors: 'A network error with an expired token: the API likely sends its 401 without CORS headers; add them to 401 responses.',
-};
+/**
+ * One sentence each: what happened and what to do. Production builds keep what happened (the first clause) and
+ * drop the advice, which is for the developer reading the console.
+ */
+const HINTS: Record<UnauthorizedCause | 'cors', string> =
+  process.env.NODE_ENV !== 'production'
+    ? {
+        insufficient_scope:
+          'The token lacks a permission this resource needs: check the roles, not the session.',
+        origin_not_allowed: 'No token was sent to this origin: add it to allowedOrigins if the API is yours.',
+        missing_authorization:
+          "No token was sent (no Authorization header, or 'Bearer undefined'): sign in first, and check the request is not skipAuth.",
+        refresh_rejected:
+          'The refresh token was refused: the user must sign in again (an onReauth prompt resumes requests).',
+        expired_token:
+          "The token expired: reauth refreshes and replays; if it repeats, check the server's clock.",
+        invalid_token:
+          'The server refused the token (revoked, bad signature or audience): refresh or sign in again.',
+        unknown: 'The server gave no reason: check its logs, and expose WWW-Authenticate to CORS.',
+        cors: 'A network error with an expired token: the API likely sends its 401 without CORS headers; add them to 401 responses.',
+      }
+    : {
+        insufficient_scope: 'The token lacks a permission this resource needs.',
+        origin_not_allowed: 'No token was sent to this origin.',
+        missing_authorization: 'No token was sent.',
+        refresh_rejected: 'The refresh token was refused.',
+        expired_token: 'The token expired.',
+        invalid_token: 'The server refused the token.',
+        unknown: 'The server gave no reason.',
+        cors: 'A network error with an expired token: likely a 401 without CORS headers.',
+      };
 
 /**
  * The `error` parameter of a response's `WWW-Authenticate` challenge (RFC 6750), lower-cased.
