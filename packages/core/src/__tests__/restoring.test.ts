@@ -1,4 +1,11 @@
-import { type AsyncStorageLike, createSession, isAuthError, type SessionStatus } from '@reauth/core';
+import {
+  type AsyncStorageLike,
+  createSession,
+  isAuthError,
+  type SessionOptions,
+  type SessionStatus,
+  type WakeSignal,
+} from '@reauth/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeJwt } from './support/jwt';
 
@@ -168,27 +175,33 @@ describe('restoring on a server', () => {
   });
 });
 
+/** A session whose wake-up signals the test sends with `notify`; `unsubscribe` is what its `wake` returned. */
+function withWake(options: Omit<SessionOptions, 'wake'>) {
+  const wiring: { notify?: (signal?: WakeSignal) => void } = {};
+  const unsubscribe = vi.fn();
+  const session = createSession({
+    ...options,
+    wake: (notify) => {
+      wiring.notify = notify;
+      return unsubscribe;
+    },
+  });
+  const notify = (signal?: WakeSignal) => wiring.notify?.(signal);
+  return { session, notify, unsubscribe };
+}
+
 describe('wake-up signals', () => {
   it('does not crash on React Native globals with autoRefresh on', () => {
     expect(() => createSession({ autoRefresh: true })).not.toThrow();
   });
 
   it('checks the token at once when the app returns to the foreground', async () => {
-    let notify: ((signal?: 'foreground' | 'online' | 'offline') => void) | undefined;
-    const unsubscribe = vi.fn();
     const refresh = vi.fn(async () => ({ accessToken: 'a2', expiresIn: 3600 }));
-    const session = createSession({
-      refresh,
-      refreshLeewayMs: 60_000,
-      wake: (given) => {
-        notify = given;
-        return unsubscribe;
-      },
-    });
+    const { session, notify, unsubscribe } = withWake({ refresh, refreshLeewayMs: 60_000 });
     session.signIn({ accessToken: 'a1', refreshToken: 'r1', expiresIn: 600 });
     vi.setSystemTime(T0 + 590_000); // inside the leeway, no timer ran (autoRefresh is off here)
     expect(refresh).not.toHaveBeenCalled();
-    notify?.('foreground');
+    notify('foreground');
     await vi.advanceTimersByTimeAsync(0);
     expect(refresh).toHaveBeenCalledTimes(1);
     expect(await session.getAccessToken()).toBe('a2');
@@ -196,39 +209,24 @@ describe('wake-up signals', () => {
   });
 
   it('holds a refresh while offline and sends it once online', async () => {
-    let notify: ((signal?: 'foreground' | 'online' | 'offline') => void) | undefined;
     const refresh = vi.fn(async () => ({ accessToken: 'a2', expiresIn: 3600 }));
-    const session = createSession({
-      refresh,
-      wake: (given) => {
-        notify = given;
-        return undefined;
-      },
-    });
+    const { session, notify } = withWake({ refresh });
     session.signIn({ accessToken: 'a1', refreshToken: 'r1', expiresIn: 60 });
-    notify?.('offline');
+    notify('offline');
     vi.setSystemTime(T0 + 61_000);
     const request = session.getAccessToken();
     await vi.advanceTimersByTimeAsync(5_000);
     expect(refresh).not.toHaveBeenCalled();
-    notify?.('online');
+    notify('online');
     await expect(request).resolves.toBe('a2');
     expect(refresh).toHaveBeenCalledTimes(1);
   });
 
   it('rejects the waiting requests with REFRESH_TIMEOUT when the network stays away, keeping the tokens', async () => {
-    let notify: ((signal?: 'foreground' | 'online' | 'offline') => void) | undefined;
     const refresh = vi.fn(async () => ({ accessToken: 'a2', expiresIn: 3600 }));
-    const session = createSession({
-      refresh,
-      refreshTimeoutMs: 4_000,
-      wake: (given) => {
-        notify = given;
-        return undefined;
-      },
-    });
+    const { session, notify } = withWake({ refresh, refreshTimeoutMs: 4_000 });
     session.signIn({ accessToken: 'a1', refreshToken: 'r1', expiresIn: 60 });
-    notify?.('offline');
+    notify('offline');
     vi.setSystemTime(T0 + 61_000);
     const request = session.getAccessToken().catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(4_000);
@@ -236,33 +234,28 @@ describe('wake-up signals', () => {
     expect(isAuthError(error) && error.code).toBe('REFRESH_TIMEOUT');
     await vi.advanceTimersByTimeAsync(4_000); // the held refresh is given up too
     expect(session.getState().status).toBe('signedIn');
-    notify?.('online');
+    notify('online');
     await expect(session.getAccessToken()).resolves.toBe('a2');
     expect(refresh).toHaveBeenCalledTimes(1);
   });
 
   it('sends again, once online, a refresh that failed with a network error while offline', async () => {
-    let notify: ((signal?: 'foreground' | 'online' | 'offline') => void) | undefined;
+    const wiring: { notify?: (signal?: WakeSignal) => void } = {};
     const refresh = vi
       .fn()
       .mockImplementationOnce(async () => {
-        notify?.('offline');
+        wiring.notify?.('offline');
         throw new TypeError('fetch failed');
       })
       .mockImplementation(async () => ({ accessToken: 'a2', expiresIn: 3600 }));
-    const session = createSession({
-      refresh,
-      wake: (given) => {
-        notify = given;
-        return undefined;
-      },
-    });
+    const { session, notify } = withWake({ refresh });
+    wiring.notify = notify;
     session.signIn({ accessToken: 'a1', refreshToken: 'r1', expiresIn: 60 });
     vi.setSystemTime(T0 + 61_000);
     const request = session.getAccessToken();
     await vi.advanceTimersByTimeAsync(1_000);
     expect(refresh).toHaveBeenCalledTimes(1);
-    notify?.('online');
+    notify('online');
     await expect(request).resolves.toBe('a2');
     expect(refresh).toHaveBeenCalledTimes(2);
   });
