@@ -405,17 +405,17 @@ export function createMachine(
     restore(): Promise<void> {
       if (phase.name !== 'idle' || tokens) return restoringOf()?.promise ?? Promise.resolve();
       let read: Promise<string | null | undefined> | undefined;
-      const found = usable(
-        readStoredTokens(storage, storageKey, (given) => {
-          read = given;
-        }),
-      );
-      if (found) dispatch({ type: 'signIn', tokens: found, kind: 'state', fromTab: true });
-      if (!read) return Promise.resolve();
+      const found = readStoredTokens(storage, storageKey, (given) => {
+        read = given;
+      });
+      if (!read && !found) return Promise.resolve();
+      // Restored as at start-up, whether read at once or later: no sign-in event, nothing told to other tabs.
       const done = deferred<void>();
       phase = { name: 'restoring', done };
-      publish();
-      restoreFrom(read, done);
+      if (read) {
+        publish();
+        restoreFrom(read, done);
+      } else dispatch({ type: 'restored', done, tokens: found });
       return done.promise;
     },
     flight: () => flightOf(),

@@ -160,6 +160,26 @@ describe('restoring from an asynchronous storage in an app', () => {
 });
 
 describe('restoring on a server', () => {
+  it('takes what a synchronous storage holds now on restore(), as at start-up: no sign-in event', async () => {
+    vi.unstubAllGlobals();
+    const items = new Map<string, string>();
+    const storage = {
+      getItem: (key: string) => items.get(key) ?? null,
+      setItem: (key: string, value: string) => void items.set(key, value),
+      removeItem: (key: string) => void items.delete(key),
+    };
+    const session = createSession({ storage });
+    const events: string[] = [];
+    session.on('*', (event) => events.push(event.type));
+    await session.restore();
+    expect(session.getState().status).toBe('signedOut');
+    items.set('reauth', stored('a1'));
+    await session.restore();
+    expect(session.getState().status).toBe('signedIn');
+    expect(await session.getAccessToken()).toBe('a1');
+    expect(events).toEqual([]);
+  });
+
   it('reads an asynchronous storage only on restore()', async () => {
     vi.unstubAllGlobals();
     const kit = asyncStorage({ reauth: stored('a1') });
