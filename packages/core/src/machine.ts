@@ -3,11 +3,12 @@ import type { Tabs, TokensKind } from './crossTab';
 import { AuthError } from './errors';
 import type { AuthEventInput } from './internals';
 import type { ResolvedOptions } from './options';
+import { createTokenWriter, readLater } from './persist';
 import { type HandlerEntry, type Prompt, runPrompt } from './reauth';
 import { createFlight, dropFlight, type Flight, joinFlight, runFlight } from './refreshFlight';
-import { decodeStored, normalizeTokens, readStoredTokens, type TokenSet, writeStoredTokens } from './tokens';
+import { normalizeTokens, readStoredTokens, type TokenSet } from './tokens';
 import type { ReauthReason, SessionState, TokensInput } from './types';
-import { type Deferred, deferred, waitFor, warnOnce } from './utils';
+import { type Deferred, deferred, warnOnce } from './utils';
 
 /** Where the session is: idle (signed in or out), a refresh in flight, or a re-authentication prompt open. */
 export type Phase =
@@ -67,30 +68,7 @@ export function createMachine(
   let epoch = 0;
   // What ended each session, by epoch: a late 401 rejects with the error that ended its own session.
   const endErrors = new Map<number, AuthError>();
-  // False after a write storage refused: what it holds (if anything) is older than the session.
-  let isStorageCurrent = true;
-  // An asynchronous storage writes one value at a time, the latest one next: the last write wins.
-  let writing = false;
-  let queued: { set: TokenSet | null } | null = null;
-  const persist = (set: TokenSet | null): void => {
-    if (writing) {
-      queued = { set };
-      return;
-    }
-    const written = writeStoredTokens(storage, storageKey, set);
-    if (typeof written === 'boolean') {
-      isStorageCurrent = written;
-      return;
-    }
-    writing = true;
-    written.then((isWritten) => {
-      isStorageCurrent = isWritten;
-      writing = false;
-      const next = queued;
-      queued = null;
-      if (next) persist(next.set);
-    });
-  };
+  const { write: persist, isCurrent: isStorageCurrent } = createTokenWriter(storage, storageKey);
   const canRefresh = (set: TokenSet) => !!refreshTokens && !!set.refreshToken;
   /** Restored tokens that can neither be used nor refreshed are dropped. */
   const usable = (set: TokenSet | null) => {
@@ -121,19 +99,10 @@ export function createMachine(
   const publish = (error?: AuthError | null) =>
     store.setState(error === undefined ? view() : { ...view(), error });
   /** Restoring from an asynchronous read: its outcome, or nothing after `refreshTimeoutMs` (entry untouched). */
-  const restoreFrom = (read: Promise<string | null | undefined>, done: Deferred<void>) => {
-    const restored = (found: TokenSet | null) => dispatch({ type: 'restored', done, tokens: found });
-    const timedOut = Symbol();
-    waitFor(read, undefined, refreshTimeoutMs, () => timedOut).then(
-      (raw) => restored(decodeStored(raw, storage, storageKey)),
-      (error) => {
-        if (error === timedOut && process.env.NODE_ENV !== 'production') {
-          warnOnce(`storage did not answer within ${refreshTimeoutMs} ms; the session starts signed out.`);
-        }
-        restored(null);
-      },
+  const restoreFrom = (read: Promise<string | null | undefined>, done: Deferred<void>) =>
+    readLater(read, storage, storageKey, refreshTimeoutMs).then((found) =>
+      dispatch({ type: 'restored', done, tokens: found }),
     );
-  };
   if (pending && phase.name === 'restoring') restoreFrom(pending, phase.done);
   const restoringOf = (p = phase) => (p.name === 'restoring' ? p.done : null);
   const endError = (of = epoch - 1) =>
@@ -221,7 +190,7 @@ export function createMachine(
     if (!flight.isWaitingOnline) {
       const refresh = refreshTokens as NonNullable<typeof refreshTokens>;
       const worker = { refresh, sent: flight.sent, refreshTimeoutMs, tabs, storage, storageKey, dispatch };
-      runFlight(flight, { ...worker, isStorageCurrent: () => isStorageCurrent, isCurrent });
+      runFlight(flight, { ...worker, isStorageCurrent, isCurrent });
     } else if (flight.grace === undefined && refreshTimeoutMs < Number.POSITIVE_INFINITY) {
       flight.grace = setTimeout(() => dispatch({ type: 'refreshAbandoned', flight }), 2 * refreshTimeoutMs);
     }
