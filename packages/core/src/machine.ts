@@ -6,7 +6,7 @@ import type { ResolvedOptions } from './options';
 import { createTokenWriter, readLater } from './persist';
 import { type HandlerEntry, type Prompt, runPrompt } from './reauth';
 import { createFlight, dropFlight, type Flight, joinFlight, runFlight } from './refreshFlight';
-import { normalizeTokens, readStoredTokens, type TokenSet } from './tokens';
+import { decodeStored, normalizeTokens, readStoredTokens, type TokenSet } from './tokens';
 import type { ReauthReason, SessionState, TokensInput } from './types';
 import { type Deferred, deferred, warnOnce } from './utils';
 
@@ -29,7 +29,7 @@ export type Action =
   /** The session ends: every waiter rejects with `error`; a refresh landing later is discarded. */
   | { type: 'end'; error: AuthError }
   /** What the read of `done`'s restore found (null: nothing, unreadable, failed or timed out). */
-  | { type: 'restored'; done: Deferred<void>; tokens: TokenSet | null }
+  | { type: 'restored'; done: Deferred<void>; read: () => TokenSet | null }
   | { type: 'refreshResult'; flight: Flight; result: TokensInput }
   | { type: 'refreshError'; flight: Flight; cause: unknown }
   /** Timeout and grace passed with no answer. */
@@ -65,6 +65,7 @@ export function createMachine(
       : undefined,
   );
   let refusedToken: string | null = null;
+  let refusedWhileRestoring: string | null = null;
   let epoch = 0;
   // What ended each session, by epoch: a late 401 rejects with the error that ended its own session.
   const endErrors = new Map<number, AuthError>();
@@ -100,8 +101,9 @@ export function createMachine(
     store.setState(error === undefined ? view() : { ...view(), error });
   /** Restoring from an asynchronous read: its outcome, or nothing after `refreshTimeoutMs` (entry untouched). */
   const restoreFrom = (read: Promise<string | null | undefined>, done: Deferred<void>) =>
-    readLater(read, storage, storageKey, refreshTimeoutMs).then((found) =>
-      dispatch({ type: 'restored', done, tokens: found }),
+    readLater(read, refreshTimeoutMs).then((raw) =>
+      // Decoded only if still wanted: an unreadable entry is removed then, not under a sign-in made meanwhile.
+      dispatch({ type: 'restored', done, read: () => decodeStored(raw, storage, storageKey) }),
     );
   if (pending && phase.name === 'restoring') restoreFrom(pending, phase.done);
   const restoringOf = (p = phase) => (p.name === 'restoring' ? p.done : null);
@@ -163,6 +165,8 @@ export function createMachine(
         new AuthError('SIGNED_OUT', { message: 'refresh() needs a signed-in session; call signIn() first.' }),
       );
     let flight = flightOf();
+    // Held for the network, which may be back without a word (no listener): a new caller looks again.
+    if (flight?.isWaitingOnline && !isKnownOffline()) send(flight);
     if (!flight) {
       if (!canRefresh(sent)) return requireReauth('no_refresh_token');
       flight = createFlight(sent, now());
@@ -246,10 +250,13 @@ export function createMachine(
         return;
       }
       case 'restored': {
-        if (restoringOf() !== action.done) return; // a sign-in or sign-out came first
-        tokens = usable(action.tokens);
+        if (restoringOf() !== action.done) return; // a sign-in, a sign-out or another tab's refresh came first
+        const found = usable(action.read());
+        // Refused in another tab while this one was reading: not presented again.
+        tokens = found && found.refreshToken !== refusedWhileRestoring ? found : null;
+        refusedWhileRestoring = null;
         phase = { name: 'idle' };
-        publish();
+        publish(null);
         action.done.resolve();
         return;
       }
@@ -304,6 +311,7 @@ export function createMachine(
         return;
       }
       case 'refusedElsewhere': {
+        if (restoringOf()) refusedWhileRestoring = action.refreshToken;
         if (tokens?.refreshToken !== action.refreshToken) return;
         // This tab must not present it again: it re-authenticates as if refused here.
         const lost = flightOf();
@@ -362,6 +370,8 @@ export function createMachine(
     waiting,
     endError,
     phase: () => phase,
+    /** Whether the device is known to be offline (`navigator.onLine === false`, or `notify('offline')`). */
+    isOffline: () => isKnownOffline(),
     /** The device went offline, or came back: a refresh held for the network is sent. */
     network(isOnline: boolean) {
       isOffline = !isOnline;
@@ -384,7 +394,7 @@ export function createMachine(
       if (read) {
         publish();
         restoreFrom(read, done);
-      } else dispatch({ type: 'restored', done, tokens: found });
+      } else dispatch({ type: 'restored', done, read: () => found });
       return done.promise;
     },
     flight: () => flightOf(),

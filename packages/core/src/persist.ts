@@ -1,4 +1,4 @@
-import { type AnyStorage, decodeStored, type TokenSet, writeStoredTokens } from './tokens';
+import { type AnyStorage, fromStored, readStoredTokens, type TokenSet, writeStoredTokens } from './tokens';
 import { waitFor, warnOnce } from './utils';
 
 /**
@@ -33,18 +33,14 @@ export function createTokenWriter(storage: AnyStorage, key: string) {
 }
 
 /**
- * What an asynchronous storage's pending read holds, as tokens; null for nothing, a failed read, or none within
- * `timeoutMs` (a development warning; the entry is left as it is).
+ * What an asynchronous storage's pending read answered (undecoded: the caller decodes it only if it still wants
+ * it); null for nothing, a failed read, or none within `timeoutMs` (a development warning; the entry is left as
+ * it is).
  */
-export function readLater(
-  read: Promise<string | null | undefined>,
-  storage: AnyStorage,
-  key: string,
-  timeoutMs: number,
-): Promise<TokenSet | null> {
+export function readLater(read: Promise<string | null | undefined>, timeoutMs: number): Promise<unknown> {
   const timedOut = Symbol();
   return waitFor(read, undefined, timeoutMs, () => timedOut).then(
-    (raw) => decodeStored(raw, storage, key),
+    (raw) => raw,
     (error) => {
       if (error === timedOut && process.env.NODE_ENV !== 'production') {
         warnOnce(`storage did not answer within ${timeoutMs} ms; the session starts signed out.`);
@@ -52,4 +48,19 @@ export function readLater(
       return null;
     },
   );
+}
+
+/** The tokens storage holds now, also from an asynchronous storage (read without removing anything). */
+export async function readNow(storage: AnyStorage, key: string): Promise<TokenSet | null> {
+  let pending: Promise<string | null | undefined> | undefined;
+  const seen = readStoredTokens(storage, key, (read) => {
+    pending = read;
+  });
+  if (!pending) return seen;
+  try {
+    const raw = await pending;
+    return raw == null ? null : fromStored(JSON.parse(raw));
+  } catch {
+    return null;
+  }
 }

@@ -1,6 +1,7 @@
 import type { Tabs } from './crossTab';
 import { AuthError } from './errors';
-import { type AnyStorage, readStoredTokens, type TokenSet } from './tokens';
+import { readNow } from './persist';
+import type { AnyStorage, TokenSet } from './tokens';
 import type { RefreshContext, TokensInput } from './types';
 import { type Deferred, deferred, waitFor } from './utils';
 
@@ -118,7 +119,8 @@ export function runFlight(flight: Flight, options: FlightOptions): void {
   tabs
     .exclusive(flight.controller.signal, async () => {
       if (!isCurrent(flight)) return; // dropped or timed out while it waited
-      const seen = readStoredTokens(options.storage, options.storageKey);
+      const seen = await readNow(options.storage, options.storageKey);
+      if (!isCurrent(flight)) return; // an asynchronous storage answered after the session moved on
       if (!seen) return call();
       if (seen.refreshToken === refreshToken && seen.accessToken === sent.accessToken) return call();
       // Other tokens are another tab's refresh, unless a write of ours failed: then storage holds older tokens

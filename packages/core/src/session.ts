@@ -80,6 +80,11 @@ export function createSession(options: SessionOptions = {}): Session {
     const set = tokens();
     if (prompt) await waitFor(prompt.done.promise, signal);
     else if (machine.flight() || (set && needsRefresh(set))) {
+      // Offline with a token still good: the refresh waits for the network, the request need not.
+      if (set && isUsable(set) && machine.isOffline()) {
+        refresh().catch(() => {});
+        return set.accessToken;
+      }
       try {
         await waitFor(refresh(), signal);
       } catch (error) {
@@ -93,6 +98,10 @@ export function createSession(options: SessionOptions = {}): Session {
   if (autoRefresh || wake) {
     const isIdle = (set: TokenSet | null): set is TokenSet =>
       !!set && machine.phase().name === 'idle' && canRefresh(set);
+    const check = () => {
+      const set = tokens();
+      if (isIdle(set) && needsRefresh(set)) refresh().catch(() => {});
+    };
     watchExpiry({
       subscribe: store.subscribe,
       // Not after a failed background refresh: the next request, the next visibility or `online` tries again.
@@ -100,15 +109,14 @@ export function createSession(options: SessionOptions = {}): Session {
         const set = tokens();
         return isIdle(set) && !store.getState().error ? refreshDueAt(set) : null;
       },
-      check: () => {
-        const set = tokens();
-        if (isIdle(set) && needsRefresh(set)) refresh().catch(() => {});
-      },
+      check,
       now,
       isTimed: autoRefresh,
       wake,
       onNetwork: machine.network,
     });
+    // Tokens restored from an asynchronous storage are checked once they arrive, as restored ones are at start.
+    if (autoRefresh && machine.phase().name === 'restoring') machine.ready().then(check);
   }
 
   const hasReauthHandler = () => handlers.length > 0;

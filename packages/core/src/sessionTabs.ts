@@ -21,8 +21,11 @@ export function connectSessionTabs(
       // A refresh result only continues the session it refreshed; an answer only starts one in a tab without.
       tokens(next, kind, from) {
         const tokens = machine.tokens();
+        // While restoring, a refresh result is news of this session too: the pending read holds what it replaced.
+        const isRestoring = machine.phase().name === 'restoring';
         const isTaken =
-          kind === 'signIn' || (kind === 'refresh' ? !!from && tokens?.refreshToken === from : !tokens);
+          kind === 'signIn' ||
+          (kind === 'refresh' ? !!from && (isRestoring || tokens?.refreshToken === from) : !tokens);
         if (isTaken) dispatch({ type: 'signIn', tokens: next, kind, fromTab: true });
         return isTaken;
       },
