@@ -122,13 +122,15 @@ export function createAuthLoop<Call, Result, Refused = unknown>(
     );
 
   // What goes back to the caller: a result, or the send's own error, or what ended the wait.
-  const handBack = (call: Call, ticket: Ticket, outcome: unknown, failed: boolean) => {
+  // An outcome of a replay goes through what the first send's went through (`replayed`); an error of the wait
+  // (an abort, a session that could not be renewed) is reauth's own and goes back as it is.
+  const handBack = (call: Call, ticket: Ticket, outcome: unknown, failed: boolean, isWaitError = false) => {
     const { finish } = transport;
     if (!finish) return failed ? Promise.reject(outcome) : (outcome as Result);
     return finish(
       call,
       failed ? Promise.reject(outcome) : Promise.resolve(outcome as Result),
-      ticket.attempt > 0,
+      ticket.attempt > 0 && !isWaitError,
     );
   };
 
@@ -157,7 +159,13 @@ export function createAuthLoop<Call, Result, Refused = unknown>(
       next = await authorizer.handleUnauthorized(ticket, exchange);
     } catch (error) {
       drop();
-      return handBack(call, ticket, transport.waitError ? transport.waitError(call, error) : error, true);
+      return handBack(
+        call,
+        ticket,
+        transport.waitError ? transport.waitError(call, error) : error,
+        true,
+        true,
+      );
     }
     if (!next) return handBack(call, ticket, outcome, failed);
     drop();

@@ -95,7 +95,8 @@ export function createOriginCheck(
   let lastAuthority = '\0';
   let isBaseAllowed = false;
   let isAuthorityAllowed = false;
-  return (url, baseURL) => {
+  return (given, baseURL) => {
+    const url = String(given); // axios takes a URL object too
     // What follows the authority (or is joined after the base URL's) can't change the origin, whatever it holds.
     // `lastIndexOf(prefix, 0) === 0` is startsWith, twice as fast in V8.
     if (url.lastIndexOf(lastAuthority, 0) === 0 && '/?#\\'.includes(url.charAt(lastAuthority.length))) {
@@ -130,6 +131,8 @@ export function createOriginCheck(
 export function originKey(url: string, baseURL?: string): string | undefined {
   // The URL parser deletes tabs and newlines anywhere: 'https://api.test\t.evil.test' is api.test.evil.test.
   if (CONTROL.test(url) || (baseURL && CONTROL.test(baseURL))) return undefined;
+  // Nor any whitespace in a base URL: 'https://api.test @evil.test' is evil.test, with a user name.
+  if (baseURL && /\s/.test(baseURL)) return undefined;
   const authority = /^([a-z][a-z\d+\-.]*:)?\/\/[^/?#\\]*/i.exec(url)?.[0];
   if (authority) return authority;
   return baseURL ? /^[a-z][a-z\d+\-.]*:\/\/[^/?#\\\s]+/i.exec(baseURL)?.[0] : undefined;
