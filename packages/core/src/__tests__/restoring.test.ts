@@ -1,5 +1,4 @@
 import {
-  type AsyncStorageLike,
   createSession,
   isAuthError,
   type SessionOptions,
@@ -7,40 +6,8 @@ import {
   type WakeSignal,
 } from '@reauth/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { asReactNative, asyncStorage, restoreGlobals, stored, T0 } from './support/asyncStorage';
 import { makeJwt } from './support/jwt';
-
-const T0 = Date.UTC(2030, 0, 1);
-const stored = (accessToken: string, refreshToken: string | null = 'r1') =>
-  JSON.stringify({ v: 1, accessToken, refreshToken, expiresAt: T0 + 3_600_000, receivedAt: T0 });
-
-/** A Promise storage (AsyncStorage's shape) whose operations wait for the test; it records what it was asked. */
-function asyncStorage(initial: Record<string, string> = {}) {
-  const items = new Map(Object.entries(initial));
-  const calls: string[] = [];
-  const held: { resolve(): void; reject(error: unknown): void; op: string }[] = [];
-  let isHolding = false;
-  const answer = <T>(op: string, run: () => T): Promise<T> => {
-    calls.push(op);
-    if (!isHolding) return Promise.resolve().then(run);
-    return new Promise<T>((resolve, reject) => {
-      held.push({ op, resolve: () => resolve(run()), reject });
-    });
-  };
-  const storage: AsyncStorageLike = {
-    getItem: (key) => answer(`get ${key}`, () => items.get(key) ?? null),
-    setItem: (key, value) => answer(`set ${key}`, () => void items.set(key, value)),
-    removeItem: (key) => answer(`remove ${key}`, () => void items.delete(key)),
-  };
-  return {
-    storage,
-    items,
-    calls,
-    held,
-    hold(on = true) {
-      isHolding = on;
-    },
-  };
-}
 
 const statuses = (session: { subscribe(listener: (state: { status: SessionStatus }) => void): unknown }) => {
   const seen: SessionStatus[] = [];
@@ -48,17 +15,8 @@ const statuses = (session: { subscribe(listener: (state: { status: SessionStatus
   return seen;
 };
 
-beforeEach(() => {
-  vi.useFakeTimers({ now: T0 });
-  // React Native's globals: `navigator.product`, a `window` without addEventListener, no document.
-  vi.stubGlobal('navigator', { product: 'ReactNative' });
-  vi.stubGlobal('window', {});
-});
-afterEach(() => {
-  vi.unstubAllGlobals();
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
+beforeEach(asReactNative);
+afterEach(restoreGlobals);
 
 describe('restoring from an asynchronous storage in an app', () => {
   it('starts restoring, then signs in with what storage held; a request waits for it', async () => {

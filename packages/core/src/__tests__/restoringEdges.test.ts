@@ -1,48 +1,11 @@
-import { type AsyncStorageLike, createSession, isAuthError } from '@reauth/core';
+import { createSession, isAuthError } from '@reauth/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { asReactNative, asyncStorage, restoreGlobals, stored, T0 } from './support/asyncStorage';
 import { rawTab, stubBroadcastChannel } from './support/fakeChannel';
 import { controlledRefresh } from './support/harness';
 
-const T0 = Date.UTC(2030, 0, 1);
-const stored = (
-  accessToken: string,
-  refreshToken: string | null = 'r1',
-  receivedAt = T0,
-  expiresAt = T0 + 60_000,
-) => JSON.stringify({ v: 1, accessToken, refreshToken, expiresAt, receivedAt });
-
-function asyncStorage(initial: Record<string, string> = {}) {
-  const items = new Map(Object.entries(initial));
-  const held: { resolve(): void; op: string }[] = [];
-  let isHolding = false;
-  const answer = <T>(op: string, run: () => T): Promise<T> => {
-    if (!isHolding) return Promise.resolve().then(run);
-    return new Promise<T>((resolve) => held.push({ op, resolve: () => resolve(run()) }));
-  };
-  const storage: AsyncStorageLike = {
-    getItem: (key) => {
-      const snapshot = items.get(key) ?? null; // read when asked, answered later
-      return answer(`get ${key}`, () => snapshot);
-    },
-    setItem: (key, value) => answer(`set ${key}`, () => void items.set(key, value)),
-    removeItem: (key) => answer(`remove ${key}`, () => void items.delete(key)),
-  };
-  const hold = (on = true) => {
-    isHolding = on;
-  };
-  return { storage, items, held, hold };
-}
-
-beforeEach(() => {
-  vi.useFakeTimers({ now: T0 });
-  vi.stubGlobal('navigator', { product: 'ReactNative' });
-  vi.stubGlobal('window', {});
-});
-afterEach(() => {
-  vi.unstubAllGlobals();
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
+beforeEach(asReactNative);
+afterEach(restoreGlobals);
 
 describe('restoring and offline, edge cases', () => {
   it('adopts, after taking the lock, what another tab wrote to an asynchronous storage, instead of sending a spent refresh token', async () => {
@@ -72,7 +35,7 @@ describe('restoring and offline, edge cases', () => {
   it('takes another tab’s refresh result heard while restoring over the stale read', async () => {
     const Channel = stubBroadcastChannel();
     const other = rawTab('reauth:k');
-    const kit = asyncStorage({ k: stored('a1', 'r1') });
+    const kit = asyncStorage({ k: stored('a1', 'r1', T0, T0 + 60_000) });
     kit.hold();
     const control = controlledRefresh();
     const session = createSession({
@@ -174,7 +137,7 @@ describe('restoring and offline, edge cases', () => {
 
   it('refreshes at once a token restored from an asynchronous storage that is already inside its leeway', async () => {
     const refresh = vi.fn(async () => ({ accessToken: 'a2', expiresIn: 3600 }));
-    const kit = asyncStorage({ reauth: stored('a1', 'r1') }); // expires T0+60s, received T0
+    const kit = asyncStorage({ reauth: stored('a1', 'r1', T0, T0 + 60_000) }); // expires T0+60s, received T0
     vi.setSystemTime(T0 + 45_000); // past half-life: due
     const session = createSession({
       storage: kit.storage,
@@ -219,7 +182,7 @@ describe('restoring beside a synchronous storage, sign-out and restore()', () =>
   it('does not take an answer to its hello that arrives after its own read landed', async () => {
     stubBroadcastChannel();
     const other = rawTab('reauth:k');
-    const kit = asyncStorage({ k: stored('a1', 'r1') });
+    const kit = asyncStorage({ k: stored('a1', 'r1', T0, T0 + 60_000) });
     kit.hold();
     const control = controlledRefresh();
     const session = createSession({
@@ -255,7 +218,7 @@ describe('restoring beside a synchronous storage, sign-out and restore()', () =>
 
   it('refreshes at start a token restored from a synchronous storage that is already inside its leeway', async () => {
     const refresh = vi.fn(async () => ({ accessToken: 'a2', expiresIn: 3600 }));
-    const items = new Map([['reauth', stored('a1', 'r1')]]);
+    const items = new Map([['reauth', stored('a1', 'r1', T0, T0 + 60_000)]]);
     const storage = {
       getItem: (k: string) => items.get(k) ?? null,
       setItem: (k: string, v: string) => void items.set(k, v),
