@@ -3,9 +3,10 @@ import { waitFor, warnOnce } from './utils';
 
 /**
  * Writes a session's tokens to its storage. An asynchronous storage writes one value at a time, the latest one
- * next: the last write wins, and no write overtakes another.
+ * next: the last write wins, and no write overtakes another. A write that does not settle within `timeoutMs`
+ * counts as refused, so it never holds back the writes after it (a sign-out's removal above all).
  */
-export function createTokenWriter(storage: AnyStorage, key: string) {
+export function createTokenWriter(storage: AnyStorage, key: string, timeoutMs: number) {
   // False after a write storage refused: what it holds (if anything) is older than the session.
   let isCurrent = true;
   let isWriting = false;
@@ -21,13 +22,15 @@ export function createTokenWriter(storage: AnyStorage, key: string) {
       return;
     }
     isWriting = true;
-    written.then((isWritten) => {
-      isCurrent = isWritten;
-      isWriting = false;
-      const next = queued;
-      queued = null;
-      if (next) write(next.set);
-    });
+    waitFor(written, undefined, timeoutMs)
+      .then(undefined, () => false)
+      .then((isWritten) => {
+        isCurrent = isWritten;
+        isWriting = false;
+        const next = queued;
+        queued = null;
+        if (next) write(next.set);
+      });
   };
   return { write, isCurrent: () => isCurrent };
 }

@@ -104,6 +104,21 @@ describe('restoring from an asynchronous storage in an app', () => {
     expect(kit.calls.slice(1)).toEqual(['set reauth', 'set reauth']);
   });
 
+  it('does not let a write that never settles hold back the next one past refreshTimeoutMs', async () => {
+    const kit = asyncStorage({ reauth: stored('old') });
+    const session = createSession({ storage: kit.storage, refreshTimeoutMs: 2_000 });
+    await session.ready();
+    kit.hold();
+    session.signIn({ accessToken: 'a1', refreshToken: 'r1' }); // this write hangs
+    kit.hold(false);
+    session.signOut();
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(kit.calls.filter((call) => call.startsWith('remove'))).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(kit.calls.filter((call) => call.startsWith('remove'))).toEqual(['remove reauth']);
+    expect(kit.items.has('reauth')).toBe(false);
+  });
+
   it('warns of a rejected write and goes on in memory, with no unhandled rejection', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const kit = asyncStorage();
