@@ -69,7 +69,11 @@ export function createMachine(
   let epoch = 0;
   // What ended each session, by epoch: a late 401 rejects with the error that ended its own session.
   const endErrors = new Map<number, AuthError>();
-  const { write: persist, isCurrent: isStorageCurrent } = createTokenWriter(storage, storageKey, refreshTimeoutMs);
+  const { write: persist, isCurrent: isStorageCurrent } = createTokenWriter(
+    storage,
+    storageKey,
+    refreshTimeoutMs,
+  );
   const canRefresh = (set: TokenSet) => !!refreshTokens && !!set.refreshToken;
   /** Restored tokens that can neither be used nor refreshed are dropped. */
   const usable = (set: TokenSet | null) => {
