@@ -187,7 +187,8 @@ export function createAuthorizer(
       const isWanted = ticket.mode === 'auth' && shouldRefresh && ticket.attempt < maxRetries && !isPlain;
       const isStream = exchange.isStream ?? isStreamBody(exchange.body);
       const handled = isWanted && !isStream;
-      if (process.env.NODE_ENV !== 'production' && isWanted && isStream && !hasWarnedStream) {
+      // Only for a 401 seen as one: a network error (status 0) with a stream body is handed back as before, unsaid.
+      if (process.env.NODE_ENV !== 'production' && isWanted && isStream && status && !hasWarnedStream) {
         // Once per adapter: each may send streams, and each would replay what it could.
         hasWarnedStream = true;
         console.warn(
