@@ -7,6 +7,13 @@ import { apiBase } from './mock/demo';
 import type { MockApi } from './mock/startMockApi';
 import { createTimeline, type Timeline } from './timeline/createTimeline';
 
+/**
+ * The playground's refresh timeout, short so the "next refresh hangs" lever shows REFRESH_TIMEOUT within seconds
+ * (default 15 s). The waiting requests fail after it; the refresh itself gets as long again to answer (the grace
+ * period) before the session gives up on it.
+ */
+export const REFRESH_TIMEOUT_MS = 4_000;
+
 /** Everything the playground's components use, made once at start-up. */
 export interface Playground {
   session: Session;
@@ -25,8 +32,7 @@ export function createPlayground(mockApi: MockApi): Playground {
   const session = createSession({
     refresh: async ({ refreshToken, signal }) =>
       (await api.post('/auth/refresh', { refreshToken }, { skipAuth: true, signal })).data,
-    // Short, so the "next refresh hangs" control shows REFRESH_TIMEOUT within seconds (default 15 s).
-    refreshTimeoutMs: 4_000,
+    refreshTimeoutMs: REFRESH_TIMEOUT_MS,
     // The default storage is memory (safest against XSS); crossTab still gives every tab the same session: a
     // new tab asks the open ones for it. Only where the tabs share one mock server: tokens of another tab's
     // server would be refused by this one's.
