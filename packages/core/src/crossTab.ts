@@ -189,9 +189,13 @@ export function connectTabs({
     },
     ask: () =>
       new Promise<void>((resolve) => {
-        // Not unref()ed: a request waits for this, and Node would exit under it, the request never settled.
-        setTimeout(resolve, ASK_MS);
-        answered = resolve;
+        // Not unref()ed: a request waits for this, and Node would exit under it, the request never settled. Cleared
+        // on the first answer, so it keeps no process alive longer than the ask.
+        const timer = setTimeout(resolve, ASK_MS);
+        answered = () => {
+          clearTimeout(timer);
+          resolve();
+        };
         post({ type: 'hello' });
       }),
     exclusive(signal, task) {
