@@ -3,6 +3,7 @@ import { useAuth } from '@reauth/react';
 import { isAxiosError } from 'axios';
 import { useState } from 'react';
 import type { ControlName } from '../mock/protocol';
+import type { Playground } from '../setup';
 import { usePlayground } from '../usePlayground';
 
 interface BurstResult {
@@ -59,30 +60,42 @@ function Burst() {
   );
 }
 
-const LEVERS: { label: string; hint: string; control: ControlName; args?: unknown[] }[] = [
+/** A lever: one or more controls pulled on the mock server, in order. */
+interface Lever {
+  label: string;
+  hint: string;
+  steps: { control: ControlName; args?: unknown[] }[];
+}
+
+export const LEVERS: readonly Lever[] = [
   {
     label: 'Expire access token',
     hint: 'The server now refuses the access token (401, error="invalid_token"), which the client still thinks valid.',
-    control: 'expireAccessTokens',
+    steps: [{ control: 'expireAccessTokens' }],
   },
   {
     label: 'Revoke refresh token',
-    hint: 'The next refresh is refused (400 invalid_grant): the login modal takes over.',
-    control: 'revokeRefreshTokens',
+    // Revoking the refresh token alone shows nothing: the access token stays valid until it expires, and no
+    // refresh is needed before then. So the lever expires it too, and the next request meets the refusal.
+    hint: 'The server refuses the refresh token, and expires the access token too (alone, it would stay valid until it expires and nothing would show): the next request needs a refresh, which is refused (400 invalid_grant), and the login modal takes over.',
+    steps: [{ control: 'revokeRefreshTokens' }, { control: 'expireAccessTokens' }],
   },
   {
     label: 'Next refresh fails (500)',
     hint: 'A transient fault: waiting requests fail with REFRESH_UNAVAILABLE, the session and its refresh token stay.',
-    control: 'failNextRefresh',
-    args: [1, 'server'],
+    steps: [{ control: 'failNextRefresh', args: [1, 'server'] }],
   },
   {
     label: 'Next refresh hangs',
-    hint: 'No answer at all: after 4 s the waiting requests fail with REFRESH_TIMEOUT; the refresh token is kept.',
-    control: 'failNextRefresh',
-    args: [1, 'hang'],
+    hint: 'No answer at all: after 4 s the waiting requests fail with REFRESH_TIMEOUT; the session waits 4 s more for a late answer, then gives up on that refresh and keeps the refresh token.',
+    steps: [{ control: 'failNextRefresh', args: [1, 'hang'] }],
   },
 ];
+
+/** Pulls a lever's controls one after the other. */
+async function pullLever(mockApi: Playground['mockApi'], lever: Lever): Promise<void> {
+  for (const step of lever.steps) await mockApi.control(step.control, ...(step.args ?? []));
+}
 
 /** The levers on the mock server, and the request burst. */
 export function Controls() {
@@ -102,7 +115,7 @@ export function Controls() {
             <button
               type="button"
               onClick={() =>
-                mockApi.control(lever.control, ...(lever.args ?? [])).then(
+                pullLever(mockApi, lever).then(
                   () => setArmed((previous) => ({ label: lever.label, count: previous.count + 1 })),
                   (error: unknown) => setFailure(`${lever.label} failed: ${String(error)}`),
                 )
