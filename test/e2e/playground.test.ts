@@ -323,4 +323,119 @@ describe.runIf(hasChromium())('the playground in Chromium', () => {
     expect(stats.refreshCalls.map((call) => call.outcome)).toEqual(['forced', 'ok']);
     expect(stats).toMatchObject({ logins: 1, refreshes: 2, reuseDetected: 0 });
   }, 40_000);
+
+  // What a newcomer tripped on (issue 17).
+  it('"Revoke refresh token" alone is enough: the next burst meets the refusal and the login modal', async () => {
+    const page = await open();
+    await signIn(page, 'alice', 'wonderland');
+    await cardsReady(page, ['profile']);
+    const lever = page.locator('.levers li').filter({ hasText: 'Revoke refresh token' });
+    expect(await lever.textContent()).toMatch(/stay valid until it expires/);
+
+    await pull(page, 'Revoke refresh token');
+    await fire(page);
+    await modal(page).getByRole('heading', { name: 'Sign in to continue' }).waitFor({ timeout: 10_000 });
+    await modal(page).getByRole('button', { name: 'Cancel' }).click();
+    await expect
+      .poll(() => burstResult(page).textContent(), { timeout: 15_000 })
+      .toBe('0 / 20 succeeded · 20 × REAUTH_CANCELLED');
+  });
+
+  it('offers no "Sign out" to a user who never signed in, even with the login modal open for a burst', async () => {
+    const page = await open();
+    const header = page.locator('header.topbar');
+    expect(await header.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+    await fire(page);
+    await modal(page).getByRole('heading', { name: 'Sign in to continue' }).waitFor({ timeout: 10_000 });
+    expect(await status(page)).toBe('reauthRequired');
+    expect(await header.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+    await modal(page).getByRole('button', { name: 'Cancel' }).click();
+    await expect
+      .poll(() => burstResult(page).textContent(), { timeout: 15_000 })
+      .toBe('0 / 20 succeeded · 20 × REAUTH_CANCELLED');
+  });
+
+  it("explains in the header why it still says refreshing… after REFRESH_TIMEOUT (the refresh's grace period)", async () => {
+    const page = await open();
+    await signIn(page, 'alice', 'wonderland');
+    await cardsReady(page, ['profile']);
+    const grace = page.getByTestId('refresh-grace');
+    expect(await grace.count()).toBe(0);
+
+    await pull(page, 'Next refresh hangs');
+    await pull(page, 'Expire access token');
+    await fire(page);
+    // Shown from the timeout (when the requests fail) until the grace period ends: 4 s of the session's clock.
+    await grace.waitFor({ timeout: 15_000 });
+    expect(await grace.textContent()).toBe(
+      'requests released at 4 s (REFRESH_TIMEOUT); waiting up to 4 s more for a late answer',
+    );
+    await expect
+      .poll(() => burstResult(page).textContent(), { timeout: 15_000 })
+      .toBe('0 / 20 succeeded · 20 × REFRESH_TIMEOUT');
+    // The refresh abandoned, the session goes on: the explanation goes with the status.
+    await page
+      .locator('[data-testid="timeline-refresh"][data-outcome="failed"]')
+      .waitFor({ timeout: 15_000 });
+    await grace.waitFor({ state: 'detached', timeout: 5_000 });
+    expect(await status(page)).toBe('signedIn');
+  }, 40_000);
+
+  it("keeps the timeline's labels inside the drawing: REFRESH_UNAVAILABLE whole, nothing past an edge", async () => {
+    const page = await open();
+    await signIn(page, 'alice', 'wonderland');
+    await cardsReady(page, ['profile']);
+    await pull(page, 'Next refresh fails (500)');
+    await pull(page, 'Expire access token');
+    await fire(page);
+    await expect
+      .poll(() => burstResult(page).textContent(), { timeout: 15_000 })
+      .toBe('0 / 20 succeeded · 20 × REFRESH_UNAVAILABLE');
+    await page.locator('[data-testid="timeline-refresh"][data-outcome="failed"]').waitFor();
+
+    for (const viewport of [
+      { width: 1280, height: 900 },
+      { width: 700, height: 900 },
+      { width: 420, height: 900 },
+    ]) {
+      await page.setViewportSize(viewport);
+      // Let the drawing follow its new width (a ResizeObserver, then a frame).
+      await expect
+        .poll(() =>
+          page
+            .locator('svg.timeline-chart')
+            .evaluate((svg) => Math.abs(svg.getBoundingClientRect().width - svg.parentElement!.clientWidth)),
+        )
+        .toBeLessThan(2);
+      const misplaced = await page.locator('svg.timeline-chart').evaluate((svg) => {
+        const chart = svg as SVGSVGElement;
+        const width = chart.viewBox.baseVal.width;
+        const clip = chart.querySelector('clipPath rect') as SVGRectElement;
+        const plot = { left: clip.x.baseVal.value, right: clip.x.baseVal.value + clip.width.baseVal.value };
+        const out: string[] = [];
+        for (const text of chart.querySelectorAll<SVGTextElement>('text')) {
+          const box = text.getBBox();
+          if (box.width === 0) continue;
+          // Lane labels are clipped to the plot; the others must stay inside the drawing.
+          const isClipped = text.closest('[clip-path]') !== null;
+          const [left, right] = isClipped ? [plot.left, plot.right] : [0, width];
+          if (box.x < left - 0.5 || box.x + box.width > right + 0.5) {
+            out.push(
+              `${text.textContent} at ${Math.round(box.x)}–${Math.round(box.x + box.width)} (room ${left}–${right})`,
+            );
+          }
+        }
+        return out;
+      });
+      expect(misplaced, `at ${viewport.width} px`).toEqual([]);
+      if (viewport.width === 1280) {
+        const outcomes = await page.getByTestId('timeline-outcome').allTextContents();
+        expect(outcomes.filter((text) => text.startsWith('✗ REFRESH_UNAVAILABLE')).length).toBeGreaterThan(0);
+        const label = await page
+          .locator('[data-testid="timeline-refresh"][data-outcome="failed"] .tl-bar-label')
+          .textContent();
+        expect(label).toMatch(/^✗ REFRESH_UNAVAILABLE · /);
+      }
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { isShown, type Layout, span, truncate } from './geometry';
+import { BOLD_CHAR_WIDTH, isShown, type Layout, span, truncate } from './geometry';
 import { formatDuration } from './timeScale';
 import type { TimelineRequest } from './types';
 
@@ -94,8 +94,16 @@ export function RequestRow({ request, layout, top, height, clipId, isSelected }:
       {request.end !== null && (
         <circle className={`tl-end tl-${request.outcome}`} cx={layout.x(request.end)} cy={middle} r={3} />
       )}
-      <text className={`tl-outcome tl-${request.outcome}`} x={layout.outcomeLeft} y={top + height - 2}>
-        {truncate(outcome, layout.outcomeWidth)}
+      {/* Anchored at the drawing's right edge: a long code (REFRESH_UNAVAILABLE) ends inside it, not past it. */}
+      <text
+        className={`tl-outcome tl-${request.outcome}`}
+        data-testid="timeline-outcome"
+        x={layout.outcomeLeft + layout.outcomeWidth - 2}
+        y={top + height - 2}
+        textAnchor="end"
+      >
+        {truncate(outcome, layout.outcomeWidth - 2, BOLD_CHAR_WIDTH)}
+        <title>{outcome}</title>
       </text>
     </g>
   );

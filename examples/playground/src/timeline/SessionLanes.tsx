@@ -1,39 +1,67 @@
-import { CHAR_WIDTH, isShown, type Layout, span, truncate } from './geometry';
+import { BOLD_CHAR_WIDTH, CHAR_WIDTH, isShown, type Layout, span, truncate } from './geometry';
 import { formatDuration } from './timeScale';
-import type { TimelineSnapshot } from './types';
+import type { TimelineRefresh, TimelineSnapshot } from './types';
 
 /**
- * Text for a bar: after its end when it fits before `limit` (the next bar, or the plot's edge), else inside it
- * (light on the bar), else as much as fits after it. The bar's <title> always has the whole text.
+ * Text for a bar, kept inside the lane's room (from the end of the bar before, `floor`, to the start of the next
+ * bar or the plot's edge, `limit`): after the bar's end when it fits, else inside the bar (light on it), else
+ * before the bar, anchored at its start (a bar that just ended sits at the plot's right edge), else as much as
+ * fits on the roomier side. The bar's <title> always has the whole text.
  */
 function BarLabel({
   x,
   width,
   y,
+  floor,
   limit,
   text,
 }: {
   x: number;
   width: number;
   y: number;
+  floor: number;
   limit: number;
   text: string;
 }) {
   const after = x + width + 4;
-  const textWidth = text.length * CHAR_WIDTH;
-  if (after + textWidth <= limit - 4) {
+  const before = x - 4;
+  const textWidth = text.length * BOLD_CHAR_WIDTH;
+  const roomAfter = limit - 4 - after;
+  const roomBefore = before - (floor + 4);
+  if (textWidth <= roomAfter) {
     return (
       <text className="tl-bar-label" x={after} y={y}>
         {text}
       </text>
     );
   }
-  const isInside = textWidth <= width - 6 || width - 6 > limit - 4 - after;
-  const room = isInside ? width - 6 : limit - 4 - after;
-  if (room < 3 * CHAR_WIDTH) return null;
+  if (textWidth <= width - 6) {
+    return (
+      <text className="tl-bar-label tl-inside" x={x + 3} y={y}>
+        {text}
+      </text>
+    );
+  }
+  const side = Math.max(roomAfter, roomBefore, width - 6);
+  if (side < 3 * BOLD_CHAR_WIDTH) return null;
+  const label = truncate(text, side, BOLD_CHAR_WIDTH);
+  if (side === roomAfter) {
+    return (
+      <text className="tl-bar-label" x={after} y={y}>
+        {label}
+      </text>
+    );
+  }
+  if (side === roomBefore) {
+    return (
+      <text className="tl-bar-label tl-before" x={before} y={y} textAnchor="end">
+        {label}
+      </text>
+    );
+  }
   return (
-    <text className={isInside ? 'tl-bar-label tl-inside' : 'tl-bar-label'} x={isInside ? x + 3 : after} y={y}>
-      {truncate(text, room)}
+    <text className="tl-bar-label tl-inside" x={x + 3} y={y}>
+      {label}
     </text>
   );
 }
@@ -44,6 +72,34 @@ const nextStart = (layout: Layout, items: readonly { start: number }[], index: n
   return next ? layout.x(next.start) : layout.plotRight;
 };
 
+/**
+ * Where the room before a bar begins: after the bar before it and that bar's label (which may sit after it, so
+ * counted whole), or the plot's left edge.
+ */
+const previousEnd = (
+  layout: Layout,
+  items: readonly { end: number | null }[],
+  texts: string[],
+  index: number,
+) => {
+  const previous = items[index - 1];
+  if (!previous) return layout.plotLeft;
+  const end = Math.max(layout.x(previous.end ?? layout.now), layout.plotLeft);
+  return end + 4 + (texts[index - 1] ?? '').length * BOLD_CHAR_WIDTH;
+};
+
+/** A refresh bar's text: its outcome and how long it took (or takes so far). */
+function refreshText(refresh: TimelineRefresh, now: number) {
+  const duration = formatDuration((refresh.end ?? now) - refresh.start);
+  return refresh.outcome === 'ok'
+    ? `✓ ${duration}`
+    : refresh.outcome === 'failed'
+      ? `✗ ${refresh.code ?? 'failed'} · ${duration}`
+      : `refreshing… ${duration}`;
+}
+
+const PROMPT_TEXT = { open: 'open', resolved: '✓ signed in', cancelled: '✗ cancelled' } as const;
+
 /** A bar of the refresh or the prompt lane: its span, its outcome (as a class and for tests), label and tooltip. */
 function LaneBar({
   kind,
@@ -51,6 +107,7 @@ function LaneBar({
   layout,
   y,
   height,
+  floor,
   limit,
   text,
   title,
@@ -60,6 +117,7 @@ function LaneBar({
   layout: Layout;
   y: number;
   height: number;
+  floor: number;
   limit: number;
   text: string;
   title: string;
@@ -72,7 +130,7 @@ function LaneBar({
       data-outcome={item.outcome}
     >
       <rect x={x} y={y} width={width} height={height} rx={3} />
-      <BarLabel x={x} width={width} y={y + height - 4} limit={limit} text={text} />
+      <BarLabel x={x} width={width} y={y + height - 4} floor={floor} limit={limit} text={text} />
       <title>{title}</title>
     </g>
   );
@@ -91,6 +149,8 @@ export function SessionLanes({ snapshot, layout, top, laneHeight, clipId }: Lane
   const bar = laneHeight - 6;
   const lane = (index: number) => top + index * laneHeight + 2;
   const isNarrow = layout.labelWidth < 100;
+  const refreshTexts = snapshot.refreshes.map((refresh) => refreshText(refresh, layout.now));
+  const promptTexts = snapshot.prompts.map((prompt) => PROMPT_TEXT[prompt.outcome]);
   return (
     <g className="tl-lanes">
       {['Session', 'Refresh', isNarrow ? 'Prompt' : 'Sign-in prompt'].map((name, index) => (
@@ -118,13 +178,7 @@ export function SessionLanes({ snapshot, layout, top, laneHeight, clipId }: Lane
           })}
         {snapshot.refreshes.map((refresh, index) => {
           if (!isShown(layout, refresh)) return null;
-          const duration = formatDuration((refresh.end ?? layout.now) - refresh.start);
-          const text =
-            refresh.outcome === 'ok'
-              ? `✓ ${duration}`
-              : refresh.outcome === 'failed'
-                ? `✗ ${refresh.code ?? 'failed'} · ${duration}`
-                : `refreshing… ${duration}`;
+          const text = refreshTexts[index] ?? '';
           return (
             <LaneBar
               key={refresh.id}
@@ -133,6 +187,7 @@ export function SessionLanes({ snapshot, layout, top, laneHeight, clipId }: Lane
               layout={layout}
               y={lane(1)}
               height={bar}
+              floor={previousEnd(layout, snapshot.refreshes, refreshTexts, index)}
               limit={nextStart(layout, snapshot.refreshes, index)}
               text={text}
               title={`Refresh (${refresh.waiting} waiting at start): ${text}${refresh.terminal ? ', terminal' : ''}`}
@@ -141,7 +196,7 @@ export function SessionLanes({ snapshot, layout, top, laneHeight, clipId }: Lane
         })}
         {snapshot.prompts.map((prompt, index) => {
           if (!isShown(layout, prompt)) return null;
-          const text = { open: 'open', resolved: '✓ signed in', cancelled: '✗ cancelled' }[prompt.outcome];
+          const text = promptTexts[index] ?? '';
           return (
             <LaneBar
               key={prompt.id}
@@ -150,6 +205,7 @@ export function SessionLanes({ snapshot, layout, top, laneHeight, clipId }: Lane
               layout={layout}
               y={lane(2)}
               height={bar}
+              floor={previousEnd(layout, snapshot.prompts, promptTexts, index)}
               limit={nextStart(layout, snapshot.prompts, index)}
               text={text}
               title={`Sign-in prompt (${prompt.reason}): ${text}`}

@@ -95,10 +95,13 @@ export function TimelineView({
 
   const isNarrow = width < 560;
   const labelWidth = isNarrow ? 84 : 168;
-  const outcomeWidth = isNarrow ? 76 : 150;
+  // Room for the longest outcome, `✗ REFRESH_UNAVAILABLE`, where the drawing is wide enough.
+  const outcomeColumn = isNarrow ? 76 : 176;
   const range = timeWindow(snapshot, now);
   const plotLeft = labelWidth + 6;
-  const plotRight = Math.max(plotLeft + 40, width - outcomeWidth - 6);
+  const plotRight = Math.max(plotLeft + 40, width - outcomeColumn - 6);
+  // What is left of the drawing right of the plot (less than the column where the plot takes its minimum).
+  const outcomeWidth = Math.max(width - plotRight - 6, 0);
   const scale = (plotRight - plotLeft) / (range.end - range.start);
   const layout: Layout = {
     labelWidth,

@@ -14,9 +14,15 @@ export interface Layout {
 /** Roughly how wide 11 px text is per character: enough to decide whether a label fits. */
 export const CHAR_WIDTH = 7;
 
+/**
+ * The same for bold text, as the bar labels and outcomes are: wider, and error codes are capitals
+ * (`✗ REFRESH_UNAVAILABLE` is about 165 px in Chromium's default sans-serif).
+ */
+export const BOLD_CHAR_WIDTH = 8;
+
 /** `text`, cut with an ellipsis to fit `width` px. */
-export const truncate = (text: string, width: number) => {
-  const fits = Math.max(Math.floor(width / CHAR_WIDTH), 2);
+export const truncate = (text: string, width: number, charWidth = CHAR_WIDTH) => {
+  const fits = Math.max(Math.floor(width / charWidth), 2);
   return text.length <= fits ? text : `${text.slice(0, fits - 1)}…`;
 };
 

@@ -2,8 +2,8 @@ import { createSession, type Session } from '@reauth/core';
 import { AuthProvider } from '@reauth/react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { setup } from '../../timeline/__tests__/support';
 import type { Playground } from '../../setup';
+import { setup } from '../../timeline/__tests__/support';
 import { PlaygroundProvider } from '../../usePlayground';
 import { SessionHeader, useRefreshOverdue } from '../SessionHeader';
 
