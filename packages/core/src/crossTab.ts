@@ -1,4 +1,4 @@
-import { createLeaseLock, isBefore, type LockLike, randomId, unref } from './tabLock';
+import { createLeaseLock, isBefore, type LockLike, randomId, sleep, unref } from './tabLock';
 import type { Generation, TabMessage, TokensKind } from './tabMessages';
 import { fromStored, type TokenSet, toStored } from './tokens';
 import { waitFor, warnOnce } from './utils';
@@ -204,10 +204,10 @@ export function connectTabs({
       let isGranted = false;
       let isLost = false;
       /** Waits for `promise` (at most `ms`), or until `signal` aborts. */
-      const wait = (promise: Promise<unknown>, ms?: number) => waitFor(promise, signal, ms).catch(() => {});
+      const wait = (promise: Promise<unknown>, ms?: number) =>
+        waitFor(ms === undefined ? promise : Promise.race([promise, sleep(ms)]), signal).catch(() => {});
       /** Tells the other tabs (with Web Locks) that this one holds the lock, or left it. */
       const say = (type: 'locked' | 'unlocked') => lease || post({ type, id });
-      const sleep = (ms: number) => new Promise((next) => setTimeout(next, ms));
       const callback = async () => {
         isGranted = true;
         deniedMs = 0;
@@ -215,7 +215,7 @@ export function connectTabs({
         // A result posted just before the lock came free may still be on its way: let it land first. A tab that
         // took the lock over waits longer: by then it has heard of a live holder it took it from, or lost it to
         // another tab taking it over at the same moment.
-        await sleep(isStealing ? SETTLE_MS : 0);
+        await new Promise((next) => setTimeout(next, isStealing ? SETTLE_MS : 0));
         if (!lease && holder)
           await wait(new Promise<void>((done) => (unlocked = done)), Math.min(leaseMs, 1_000));
         holder = null; // a holder that has not said it left by now died holding the lock

@@ -28,6 +28,9 @@ export function unref<T>(timer: T): T {
   return timer;
 }
 
+/** Resolves after `ms`, on a timer that never keeps a Node process alive by itself. */
+export const sleep = (ms: number) => new Promise<void>((done) => unref(setTimeout(done, ms)));
+
 /** A random id, to tell tabs and their generations apart. */
 export const randomId = (): string => Math.random().toString(36).slice(2);
 
@@ -51,9 +54,7 @@ export function createLeaseLock(post: (message: LeaseMessage) => void, leaseMs: 
 
   /** Waits `ms`, or until a release with `isWakeable`; rejects when `signal` aborts. */
   const pause = (ms: number, signal: AbortSignal | undefined, isWakeable?: boolean) =>
-    waitFor(isWakeable ? released.promise : new Promise<void>(() => {}), signal, ms).catch((error) => {
-      if (signal?.aborted) throw error;
-    });
+    waitFor(isWakeable ? Promise.race([released.promise, sleep(ms)]) : sleep(ms), signal);
 
   async function acquire(signal: AbortSignal | undefined, callback: () => Promise<unknown>) {
     for (;;) {
