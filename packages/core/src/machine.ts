@@ -197,7 +197,7 @@ export function createMachine(
     flight.isWaitingOnline = isKnownOffline();
     if (!flight.isWaitingOnline) {
       const refresh = refreshTokens as NonNullable<typeof refreshTokens>;
-      const worker = { refresh, sent: flight.sent, refreshTimeoutMs, tabs, storage, storageKey, dispatch };
+      const worker = { refresh, refreshTimeoutMs, tabs, storage, storageKey, dispatch };
       runFlight(flight, { ...worker, isStorageCurrent, isCurrent });
     } else if (flight.grace === undefined && refreshTimeoutMs < Number.POSITIVE_INFINITY) {
       flight.grace = setTimeout(() => dispatch({ type: 'refreshAbandoned', flight }), 2 * refreshTimeoutMs);

@@ -1,4 +1,4 @@
-import { type AnyStorage, fromStored, readStoredTokens, type TokenSet, writeStoredTokens } from './tokens';
+import { type AnyStorage, decodeStored, readStoredTokens, type TokenSet, writeStoredTokens } from './tokens';
 import { waitFor, warnOnce } from './utils';
 
 /**
@@ -60,10 +60,8 @@ export async function readNow(storage: AnyStorage, key: string): Promise<TokenSe
     pending = read;
   });
   if (!pending) return seen;
-  try {
-    const raw = await pending;
-    return raw == null ? null : fromStored(JSON.parse(raw));
-  } catch {
-    return null;
-  }
+  return pending.then(
+    (raw) => decodeStored(raw, storage, key, true),
+    () => null,
+  );
 }

@@ -34,8 +34,6 @@ export type FlightReport = (
 
 export interface FlightOptions {
   refresh: (context: RefreshContext) => Promise<TokensInput>;
-  /** The tokens the refresh renews. */
-  sent: TokenSet;
   refreshTimeoutMs: number;
   tabs: Tabs | null;
   storage: AnyStorage;
@@ -94,8 +92,8 @@ export function createFlight(sent: TokenSet, started: number): Flight {
  * long again to land, then is abandoned.
  */
 export function runFlight(flight: Flight, options: FlightOptions): void {
-  const { sent, refreshTimeoutMs, tabs, dispatch, isCurrent } = options;
-  const { refreshToken } = flight;
+  const { refreshTimeoutMs, tabs, dispatch, isCurrent } = options;
+  const { refreshToken, sent } = flight;
   clearTimeout(flight.grace);
   flight.grace =
     refreshTimeoutMs < Number.POSITIVE_INFINITY

@@ -115,11 +115,20 @@ export type AnyStorage = StorageLike | AsyncStorageLike;
 const isThenable = (value: unknown): value is Promise<unknown> =>
   typeof (value as Promise<unknown> | null)?.then === 'function';
 
-/** What storage held, as tokens; what can't be read is discarded with a development warning, never thrown. */
-export function decodeStored(raw: unknown, storage: AnyStorage, key: string): TokenSet | null {
+/**
+ * What storage held, as tokens; what can't be read is discarded with a development warning, never thrown.
+ * @param isKept leave an unreadable entry where it is, unsaid (a look that decides nothing about it)
+ */
+export function decodeStored(
+  raw: unknown,
+  storage: AnyStorage,
+  key: string,
+  isKept = false,
+): TokenSet | null {
   try {
     return raw == null ? null : fromStored(JSON.parse(raw as string));
   } catch {
+    if (isKept) return null;
     if (process.env.NODE_ENV !== 'production') {
       warnOnce(
         `storage under "${key}" held no readable reauth session (or one of another version); it was discarded.`,

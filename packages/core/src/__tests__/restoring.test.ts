@@ -1,12 +1,6 @@
-import {
-  createSession,
-  isAuthError,
-  type SessionOptions,
-  type SessionStatus,
-  type WakeSignal,
-} from '@reauth/core';
+import { createSession, isAuthError, type SessionStatus, type WakeSignal } from '@reauth/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { asReactNative, asyncStorage, restoreGlobals, stored, T0 } from './support/asyncStorage';
+import { asReactNative, asyncStorage, restoreGlobals, stored, T0, withWake } from './support/asyncStorage';
 import { makeJwt } from './support/jwt';
 
 const statuses = (session: { subscribe(listener: (state: { status: SessionStatus }) => void): unknown }) => {
@@ -167,21 +161,6 @@ describe('restoring on a server', () => {
     await expect(session.restore()).resolves.toBeUndefined();
   });
 });
-
-/** A session whose wake-up signals the test sends with `notify`; `unsubscribe` is what its `wake` returned. */
-function withWake(options: Omit<SessionOptions, 'wake'>) {
-  const wiring: { notify?: (signal?: WakeSignal) => void } = {};
-  const unsubscribe = vi.fn();
-  const session = createSession({
-    ...options,
-    wake: (notify) => {
-      wiring.notify = notify;
-      return unsubscribe;
-    },
-  });
-  const notify = (signal?: WakeSignal) => wiring.notify?.(signal);
-  return { session, notify, unsubscribe };
-}
 
 describe('wake-up signals', () => {
   it('does not crash on React Native globals with autoRefresh on', () => {

@@ -1,4 +1,4 @@
-import type { AsyncStorageLike } from '@reauth/core';
+import { type AsyncStorageLike, createSession, type SessionOptions, type WakeSignal } from '@reauth/core';
 import { vi } from 'vitest';
 
 /** The fake clock's start in the restoring tests. */
@@ -54,4 +54,23 @@ export function restoreGlobals() {
   vi.unstubAllGlobals();
   vi.useRealTimers();
   vi.restoreAllMocks();
+}
+
+/** A session whose wake-up signals the test sends with `notify`; `unsubscribe` is what its `wake` returned. */
+export function withWake(options: Omit<SessionOptions, 'wake'>): {
+  session: ReturnType<typeof createSession>;
+  notify: (signal?: WakeSignal) => void;
+  unsubscribe: ReturnType<typeof vi.fn>;
+} {
+  const wiring: { notify?: (signal?: WakeSignal) => void } = {};
+  const unsubscribe = vi.fn();
+  const session = createSession({
+    ...options,
+    wake: (notify) => {
+      wiring.notify = notify;
+      return unsubscribe;
+    },
+  });
+  const notify = (signal?: WakeSignal) => wiring.notify?.(signal);
+  return { session, notify, unsubscribe };
 }
