@@ -121,6 +121,7 @@ export function createAuthorizer(
       : request;
 
   const isOriginOk = createOriginCheck(origins);
+  const isCookieSession = internals.cookies === 'session';
   let lastToken: string | null = null;
   let lastValue: string | null = null;
   let hasWarnedStream = false;
@@ -172,6 +173,8 @@ export function createAuthorizer(
     authorize,
 
     credentials({ token }) {
+      // A cookie session sends no header: the browser sends the cookie (the ticket's token marks its generation).
+      if (isCookieSession) return null;
       // One string per token, not one per request: tokens are long and requests many.
       if (token !== lastToken)
         [lastToken, lastValue] = [token, token === null || !scheme ? token : `${scheme} ${token}`];
@@ -182,8 +185,10 @@ export function createAuthorizer(
       const { status, shouldRefresh } = exchange;
       const { method, url, token } = ticket;
       const current = internals.tokens()?.accessToken ?? null;
+      // Signed out with a refresh cookie that may still be good: one silent refresh before any prompt.
+      const isSilent = token === null && current === null && internals.canRefreshSignedOut();
       // Sent and refused while signed out, with no prompt to open: the plain 401 goes back, unhandled.
-      const isPlain = token === null && current === null && !internals.hasReauthHandler();
+      const isPlain = token === null && current === null && !internals.hasReauthHandler() && !isSilent;
       const isWanted = ticket.mode === 'auth' && shouldRefresh && ticket.attempt < maxRetries && !isPlain;
       const isStream = exchange.isStream ?? isStreamBody(exchange.body);
       const handled = isWanted && !isStream;
@@ -208,7 +213,9 @@ export function createAuthorizer(
       const ended = () => internals.endError(ticket.epoch);
       if (ticket.epoch !== internals.epoch()) throw ended();
       const { request } = ticket as RequestTicket;
-      if (token === null && current === null) {
+      if (isSilent) {
+        await queue(ticket, () => session.refresh(), request.signal);
+      } else if (token === null && current === null) {
         // Signed out and refused, with a prompt registered: the login-modal trigger.
         await queue(ticket, () => internals.requireReauth('unauthenticated'), request.signal);
       } else if (token === current) {

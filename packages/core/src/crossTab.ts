@@ -26,7 +26,7 @@ export interface TabListener {
    */
   tokens(tokens: TokenSet, kind: TokensKind, from?: string): boolean;
   signOut(): void;
-  refused(refreshToken: string): void;
+  refused(refreshToken: string | null): void;
   /** The tokens to hand a new tab, if any. */
   current(): TokenSet | null;
 }
@@ -34,7 +34,7 @@ export interface TabListener {
 export interface Tabs {
   announce(tokens: TokenSet, kind: TokensKind, from?: string): void;
   signOut(): void;
-  refused(refreshToken: string): void;
+  refused(refreshToken: string | null): void;
   /**
    * Asks the open tabs for the current session; an answer comes as `tokens` of kind `state`.
    * @returns a promise that resolves with the first answer, or after a moment without one

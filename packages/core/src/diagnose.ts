@@ -21,7 +21,7 @@ export interface Diagnose401Input {
  * One sentence each: what happened and what to do. Production builds keep what happened (the first clause) and
  * drop the advice, which is for the developer reading the console.
  */
-const HINTS: Record<UnauthorizedCause | 'cors', string> =
+const HINTS: Record<UnauthorizedCause | 'cors' | 'cookie', string> =
   process.env.NODE_ENV !== 'production'
     ? {
         insufficient_scope:
@@ -37,6 +37,8 @@ const HINTS: Record<UnauthorizedCause | 'cors', string> =
           'The server refused the token (revoked, bad signature or audience): refresh or sign in again.',
         unknown: 'The server gave no reason: check its logs, and expose WWW-Authenticate to CORS.',
         cors: 'A network error with an expired token: the API likely sends its 401 without CORS headers; add them to 401 responses.',
+        cookie:
+          "No session cookie was accepted: the user signs in again (an onReauth prompt resumes requests); cross-origin, send credentials (withCredentials, credentials: 'include') and allow them in CORS.",
       }
     : {
         insufficient_scope: 'The token lacks a permission this resource needs.',
@@ -47,6 +49,7 @@ const HINTS: Record<UnauthorizedCause | 'cors', string> =
         invalid_token: 'The server refused the token.',
         unknown: 'The server gave no reason.',
         cors: 'A network error with an expired token: likely a 401 without CORS headers.',
+        cookie: 'No session cookie was accepted.',
       };
 
 /**
@@ -107,5 +110,7 @@ export function diagnose401(input: Diagnose401Input): Diagnosis {
             : error === 'invalid_token'
               ? error
               : 'unknown';
-  return { cause, hint: HINTS[cause] };
+  // A cookie session sends no header by design: the credential missing is the cookie.
+  const isCookie = cause === 'missing_authorization' && internals?.cookies === 'session';
+  return { cause, hint: HINTS[isCookie ? 'cookie' : cause] };
 }

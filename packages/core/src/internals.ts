@@ -1,6 +1,6 @@
 import { type AuthError, misuse } from './errors';
 import type { TokenSet } from './tokens';
-import type { AuthEvent, ReauthReason, Session } from './types';
+import type { AuthEvent, CookieMode, ReauthReason, Session } from './types';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** An event as emitted, before the session stamps its time. */
@@ -19,6 +19,10 @@ export interface SessionInternals {
   /** The server refused this token: don't send it as valid again. */
   markRefused(token: string): void;
   hasReauthHandler(): boolean;
+  /** Where the credentials live: absent, in JS. */
+  cookies: CookieMode | undefined;
+  /** Signed out with a refresh cookie not refused since the last sign-in: a 401 tries a silent refresh. */
+  canRefreshSignedOut(): boolean;
   requireReauth(reason: ReauthReason): Promise<void>;
   emit(event: AuthEventInput): void;
   /** Requests waiting now, for events. */

@@ -6,8 +6,8 @@ import type { ResolvedOptions } from './options';
 import { createTokenWriter, readLater } from './persist';
 import { type HandlerEntry, type Prompt, runPrompt } from './reauth';
 import { createFlight, dropFlight, type Flight, joinFlight, runFlight } from './refreshFlight';
-import { decodeStored, normalizeTokens, readStoredTokens, type TokenSet } from './tokens';
-import type { ReauthReason, SessionState, TokensInput } from './types';
+import { decodeStored, normalizeInput, readStoredTokens, type TokenSet } from './tokens';
+import type { CookieSessionInput, ReauthReason, SessionState, TokensInput } from './types';
 import { type Deferred, deferred, warnOnce } from './utils';
 
 /** Where the session is: idle (signed in or out), a refresh in flight, or a re-authentication prompt open. */
@@ -30,13 +30,13 @@ export type Action =
   | { type: 'end'; error: AuthError }
   /** What the read of `done`'s restore found (null: nothing, unreadable, failed or timed out). */
   | { type: 'restored'; done: Deferred<void>; read: () => TokenSet | null }
-  | { type: 'refreshResult'; flight: Flight; result: TokensInput }
+  | { type: 'refreshResult'; flight: Flight; result: unknown }
   | { type: 'refreshError'; flight: Flight; cause: unknown }
   /** Timeout and grace passed with no answer. */
   | { type: 'refreshAbandoned'; flight: Flight }
-  /** Another tab was refused this refresh token. */
-  | { type: 'refusedElsewhere'; refreshToken: string }
-  | { type: 'reauthAnswer'; prompt: Prompt; result: TokensInput | null | undefined }
+  /** Another tab was refused this refresh token (null: the shared refresh cookie). */
+  | { type: 'refusedElsewhere'; refreshToken: string | null }
+  | { type: 'reauthAnswer'; prompt: Prompt; result: TokensInput | CookieSessionInput | null | undefined }
   /** `isEverywhere`: the user dismissed it, so the other tabs sign out too. */
   | { type: 'reauthCancel'; prompt: Prompt; cause?: unknown; isEverywhere: boolean };
 
@@ -51,7 +51,7 @@ export function createMachine(
   /** The registered prompt handlers: the last one prompts. */
   handlers: HandlerEntry[],
 ) {
-  const { storage, storageKey, now, refreshTokens, refreshTimeoutMs, isRefreshRejected } = options;
+  const { storage, storageKey, now, refreshTokens, refreshTimeoutMs, isRefreshRejected, cookies } = options;
   let phase: Phase = { name: 'idle' };
   let tabs: Tabs | null = null;
   let pending: Promise<string | null | undefined> | undefined;
@@ -65,7 +65,9 @@ export function createMachine(
       : undefined,
   );
   let refusedToken: string | null = null;
-  let refusedWhileRestoring: string | null = null;
+  let refusedWhileRestoring: { refreshToken: string | null } | null = null;
+  // With cookies: the server refused the cookie since the last sign-in (a signed-out 401 then prompts at once).
+  let isCookieRefused = false;
   let epoch = 0;
   // What ended each session, by epoch: a late 401 rejects with the error that ended its own session.
   const endErrors = new Map<number, AuthError>();
@@ -74,28 +76,37 @@ export function createMachine(
     storageKey,
     refreshTimeoutMs,
   );
-  const canRefresh = (set: TokenSet) => !!refreshTokens && !!set.refreshToken;
-  /** Restored tokens that can neither be used nor refreshed are dropped. */
+  // With cookies, the browser holds the refresh credential: `refresh` is called whenever new tokens are needed.
+  const canRefresh = (set: TokenSet) => !!refreshTokens && (!!cookies || !!set.refreshToken);
+  /** Signed out with a refresh cookie that may still be good: a 401 tries one silent refresh first. */
+  const canRefreshSignedOut = () => !!cookies && !!refreshTokens && !isCookieRefused;
+  /** Restored tokens that can neither be used nor refreshed are dropped, and those of another session model. */
   const usable = (set: TokenSet | null) => {
-    if (set && !canRefresh(set) && set.expiresAt !== null && set.expiresAt <= now()) {
+    if (
+      set &&
+      ((!canRefresh(set) && set.expiresAt !== null && set.expiresAt <= now()) ||
+        !set.session !== (cookies !== 'session'))
+    ) {
       persist(null);
       return null;
     }
     return set;
   };
   tokens = usable(tokens);
-  if (pending) phase = { name: 'restoring', done: deferred() };
+  // In an app with a refresh cookie and no access token, restoring is a silent refresh (after the other tabs
+  // were asked for the session: see `restoreByCookie`).
+  const isCookieStartup = !pending && !tokens && options.isApp && cookies === 'refresh';
+  if (pending || isCookieStartup) phase = { name: 'restoring', done: deferred() };
   const view = () => ({
-    status:
-      phase.name === 'restoring'
-        ? ('restoring' as const)
-        : phase.name === 'reauth'
-          ? ('reauthRequired' as const)
-          : phase.name === 'refreshing'
-            ? ('refreshing' as const)
-            : tokens
-              ? ('signedIn' as const)
-              : ('signedOut' as const),
+    status: restoringOf()
+      ? ('restoring' as const)
+      : phase.name === 'reauth'
+        ? ('reauthRequired' as const)
+        : phase.name === 'refreshing'
+          ? ('refreshing' as const)
+          : tokens
+            ? ('signedIn' as const)
+            : ('signedOut' as const),
     user: tokens?.user ?? null,
     expiresAt: tokens?.expiresAt ?? null,
   });
@@ -110,18 +121,24 @@ export function createMachine(
       dispatch({ type: 'restored', done, read: () => decodeStored(raw, storage, storageKey) }),
     );
   if (pending && phase.name === 'restoring') restoreFrom(pending, phase.done);
-  const restoringOf = (p = phase) => (p.name === 'restoring' ? p.done : null);
+  /** Restoring: reading storage, or (a refresh cookie) the silent refresh that follows. */
+  function restoringOf(p = phase): Deferred<void> | null {
+    return p.name === 'restoring' ? p.done : p.name === 'refreshing' ? (p.flight.restoring ?? null) : null;
+  }
   const endError = (of = epoch - 1) =>
     endErrors.get(of) ?? endErrors.get(epoch - 1) ?? new AuthError('SIGNED_OUT');
   const flightOf = (p = phase) => (p.name === 'refreshing' ? p.flight : null);
   const promptOf = (p = phase) => (p.name === 'reauth' ? p.prompt : null);
   const idle = () => {
-    clearTimeout(flightOf()?.grace);
+    const flight = flightOf();
+    clearTimeout(flight?.grace);
     phase = { name: 'idle' };
+    flight?.restoring?.resolve();
   };
   const commit = (next: TokenSet) => {
     tokens = next;
     refusedToken = null;
+    isCookieRefused = false;
     persist(next);
     publish(null);
   };
@@ -159,26 +176,22 @@ export function createMachine(
    * @returns resolves once the session has usable tokens again (refreshed or re-authenticated)
    */
   function refresh(): Promise<void> {
-    const restoring = restoringOf();
-    if (restoring) return restoring.promise.then(refresh);
+    // A storage read is waited for; the silent refresh of a refresh cookie is joined.
+    if (phase.name === 'restoring') return phase.done.promise.then(refresh);
     const open = promptOf();
     if (open) return open.done.promise;
     const sent = tokens;
-    if (!sent)
+    let flight = flightOf();
+    if (!sent && !flight && !canRefreshSignedOut())
       return Promise.reject(
         new AuthError('SIGNED_OUT', { message: 'refresh() needs a signed-in session; call signIn() first.' }),
       );
-    let flight = flightOf();
     // Held for the network, which may be back without a word (no listener): a new caller looks again.
     if (flight?.isWaitingOnline && !isKnownOffline()) send(flight);
     if (!flight) {
-      if (!canRefresh(sent)) return requireReauth('no_refresh_token');
-      flight = createFlight(sent, now());
-      phase = { name: 'refreshing', flight };
-      publish();
-      emit({ type: 'refreshStart', waiting: waiting.count });
-      // A listener of refreshStart may have ended the session: nothing is sent for it then.
-      if (flightOf() === flight) send(flight);
+      if (sent && !canRefresh(sent))
+        return requireReauth(cookies === 'session' ? 'unauthenticated' : 'no_refresh_token');
+      flight = start(sent);
     }
     return joinFlight(flight, refreshTimeoutMs, (outcome) => {
       const open = promptOf();
@@ -189,12 +202,23 @@ export function createMachine(
           : Promise.reject(endError());
     });
   }
+  /** A new flight renewing `sent` (null: signed out, with a refresh cookie); `restoring` while it restores. */
+  function start(sent: TokenSet | null, restoring?: Deferred<void>): Flight {
+    const flight = createFlight(sent, now(), restoring);
+    phase = { name: 'refreshing', flight };
+    publish();
+    emit({ type: 'refreshStart', waiting: waiting.count });
+    // A listener of refreshStart may have ended the session: nothing is sent for it then.
+    if (flightOf() === flight) send(flight);
+    return flight;
+  }
   const isCurrent = (flight: Flight) => flightOf() === flight;
   let isOffline = false;
   const isKnownOffline = () => isOffline || (typeof navigator !== 'undefined' && navigator.onLine === false);
   /** Sends the flight's refresh, or (offline) holds it until the network is back, or it is abandoned. */
   const send = (flight: Flight) => {
-    flight.isWaitingOnline = isKnownOffline();
+    // Restoring does not wait for the network: offline, it ends signed out (the next 401 tries again).
+    flight.isWaitingOnline = isKnownOffline() && !flight.restoring;
     if (!flight.isWaitingOnline) {
       const refresh = refreshTokens as NonNullable<typeof refreshTokens>;
       const worker = { refresh, refreshTimeoutMs, tabs, storage, storageKey, dispatch };
@@ -257,25 +281,30 @@ export function createMachine(
         if (restoringOf() !== action.done) return; // a sign-in, a sign-out or another tab's refresh came first
         const found = usable(action.read());
         // Refused in another tab while this one was reading: not presented again.
-        tokens = found && found.refreshToken !== refusedWhileRestoring ? found : null;
+        tokens = found && found.refreshToken !== refusedWhileRestoring?.refreshToken ? found : null;
         refusedWhileRestoring = null;
+        // A refresh cookie, and no access token: one silent refresh says whether the session is still there.
+        if (!tokens && cookies === 'refresh') {
+          start(null, action.done);
+          return;
+        }
         phase = { name: 'idle' };
         publish(null);
         action.done.resolve();
         return;
       }
       case 'refreshResult': {
-        const { refreshToken, outcome } = action.flight;
+        const { refreshToken, outcome, sent } = action.flight;
         let next: TokenSet;
         try {
-          next = normalizeTokens(action.result, now(), refreshToken, 'refresh() result');
+          next = normalizeInput(action.result as TokensInput, now(), sent, 'refresh() result', cookies);
         } catch (cause) {
           transient(action.flight, new AuthError('REFRESH_UNAVAILABLE', { cause }));
           return;
         }
         idle();
         commit(next);
-        tabs?.announce(next, 'refresh', refreshToken);
+        tabs?.announce(next, 'refresh', refreshToken ?? undefined);
         emit({
           type: 'refreshSuccess',
           expiresAt: next.expiresAt,
@@ -294,8 +323,9 @@ export function createMachine(
         } catch {
           // a throwing predicate must not leave the waiters hanging: transient
         }
+        const { flight } = action;
         // Offline: the refresh is sent again once the network is back (or abandoned after the grace period).
-        if (!isTerminal && isKnownOffline()) {
+        if (!isTerminal && isKnownOffline() && !flight.restoring) {
           action.flight.isWaitingOnline = true;
           return;
         }
@@ -304,10 +334,18 @@ export function createMachine(
           return;
         }
         const expired = new AuthError('SESSION_EXPIRED', { cause });
-        failed(action.flight, expired, true);
-        tabs?.refused(action.flight.refreshToken);
-        requireReauth('refresh_rejected', expired).catch(() => {});
-        action.flight.outcome.resolve('reauth');
+        failed(flight, expired, true);
+        if (cookies) isCookieRefused = true;
+        if (flight.restoring) {
+          // Refused at start-up: signed out quietly, no prompt (the user had no session to lose).
+          publish(null);
+          flight.outcome.reject(new AuthError('SIGNED_OUT'));
+          return;
+        }
+        tabs?.refused(flight.refreshToken);
+        // Signed out and refused (a refresh cookie): the user signs in, as with any signed-out 401.
+        requireReauth(flight.sent ? 'refresh_rejected' : 'unauthenticated', expired).catch(() => {});
+        flight.outcome.resolve('reauth');
         return;
       }
       case 'refreshAbandoned': {
@@ -315,8 +353,9 @@ export function createMachine(
         return;
       }
       case 'refusedElsewhere': {
-        if (restoringOf()) refusedWhileRestoring = action.refreshToken;
-        if (tokens?.refreshToken !== action.refreshToken) return;
+        if (cookies) isCookieRefused = true;
+        if (phase.name === 'restoring') refusedWhileRestoring = { refreshToken: action.refreshToken };
+        if (!tokens || tokens.refreshToken !== action.refreshToken) return;
         // This tab must not present it again: it re-authenticates as if refused here.
         const lost = flightOf();
         if (lost) phase = { name: 'idle' };
@@ -333,7 +372,7 @@ export function createMachine(
         }
         let next: TokenSet;
         try {
-          next = normalizeTokens(result, now(), null, 'signIn(tokens)');
+          next = normalizeInput(result, now(), null, 'signIn(tokens)', cookies);
         } catch (cause) {
           if (process.env.NODE_ENV !== 'production') {
             warnOnce(
@@ -371,7 +410,20 @@ export function createMachine(
     refresh,
     requireReauth,
     canRefresh,
+    canRefreshSignedOut,
+    cookies,
     waiting,
+    /** Restoring: requests wait for `ready()`. */
+    isRestoring: () => !!restoringOf(),
+    /**
+     * The start-up silent refresh of a refresh cookie, once `before` (the other tabs asked for the session) is
+     * done: unless a tab's answer, a sign-in or a sign-out came first.
+     */
+    restoreByCookie(before: Promise<void> | null) {
+      const done = phase.name === 'restoring' && !pending ? phase.done : null;
+      if (!done) return;
+      (before ?? Promise.resolve()).then(() => dispatch({ type: 'restored', done, read: () => null }));
+    },
     endError,
     phase: () => phase,
     /** Whether the device is known to be offline (`navigator.onLine === false`, or `notify('offline')`). */
@@ -391,7 +443,7 @@ export function createMachine(
       const found = readStoredTokens(storage, storageKey, (given) => {
         read = given;
       });
-      if (!read && !found) return Promise.resolve();
+      if (!read && !found && cookies !== 'refresh') return Promise.resolve();
       // Restored as at start-up, whether read at once or later: no sign-in event, nothing told to other tabs.
       const done = deferred<void>();
       phase = { name: 'restoring', done };

@@ -1,10 +1,10 @@
 import { misuse } from './errors';
 import { createMemoryStorage } from './tokens';
-import type { Claims, SessionOptions } from './types';
+import type { AnySessionOptions, Claims, CookieMode } from './types';
 import { getHttpStatus } from './utils';
 
 /** `createSession`'s options with their defaults, checked: a misuse is a TypeError saying what was expected. */
-export function resolveOptions(options: SessionOptions) {
+export function resolveOptions(options: AnySessionOptions) {
   const {
     refresh: refreshTokens,
     storage = createMemoryStorage(),
@@ -17,7 +17,8 @@ export function resolveOptions(options: SessionOptions) {
     crossTab = isBrowser() && typeof BroadcastChannel === 'function',
     autoRefresh = isBrowser(),
     wake,
-  } = options;
+    cookies,
+  } = options as AnySessionOptions & { cookies?: unknown };
   // Production builds keep the option's name and drop the explanation.
   const check = (ok: boolean, option: string, expected: string | false) => {
     if (!ok) throw misuse('createSession', `\`${option}\` ${expected || 'is invalid'}`);
@@ -72,13 +73,30 @@ export function resolveOptions(options: SessionOptions) {
   );
 
   check(
+    cookies === undefined || cookies === 'refresh' || cookies === 'session',
+    'cookies',
+    process.env.NODE_ENV !== 'production' &&
+      `must be 'refresh' (an httpOnly refresh cookie) or 'session' (a cookie session), or left out; got ${typeof cookies === 'string' ? `'${cookies}'` : typeof cookies}`,
+  );
+  check(
+    cookies !== 'refresh' || !!refreshTokens,
+    'refresh',
+    process.env.NODE_ENV !== 'production' &&
+      "is needed with cookies: 'refresh': a function ({ signal }) => Promise<{ accessToken, expiresIn? }> that calls your refresh endpoint with credentials",
+  );
+  check(
     wake === undefined || typeof wake === 'function',
     'wake',
     process.env.NODE_ENV !== 'production' && 'must be a function (notify) => unsubscribe',
   );
 
   return {
-    refreshTokens,
+    /** Absent: both tokens in JS. */
+    cookies: cookies as CookieMode | undefined,
+    // One call shape inside: the refresh token, or null with cookies.
+    refreshTokens: refreshTokens as
+      | ((context: { refreshToken: string | null; signal: AbortSignal }) => Promise<unknown>)
+      | undefined,
     storage,
     storageKey,
     refreshLeewayMs,

@@ -1,5 +1,5 @@
 import { misuse } from './errors';
-import type { ReauthHandler, ReauthReason, TokensInput } from './types';
+import type { CookieSessionInput, ReauthHandler, ReauthReason, TokensInput } from './types';
 import type { Deferred } from './utils';
 
 /** A registration of an `onReauth` handler. */
@@ -16,7 +16,7 @@ export interface Prompt {
 /** How a prompt reports back: as an action of the session's machine. */
 export type PromptReport = (
   action:
-    | { type: 'reauthAnswer'; prompt: Prompt; result: TokensInput | null | undefined }
+    | { type: 'reauthAnswer'; prompt: Prompt; result: TokensInput | CookieSessionInput | null | undefined }
     | { type: 'reauthCancel'; prompt: Prompt; cause: unknown; isEverywhere: true },
 ) => void;
 

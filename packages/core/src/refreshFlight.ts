@@ -2,7 +2,6 @@ import type { Tabs } from './crossTab';
 import { AuthError } from './errors';
 import { readNow } from './persist';
 import type { AnyStorage, TokenSet } from './tokens';
-import type { RefreshContext, TokensInput } from './types';
 import { type Deferred, deferred, waitFor } from './utils';
 
 /** The one refresh in progress, which every concurrent caller joins. */
@@ -11,9 +10,12 @@ export interface Flight {
   outcome: Deferred<'ok' | 'reauth'>;
   controller: AbortController;
   started: number;
-  /** The tokens it renews, and the refresh token it presents. */
-  sent: TokenSet;
-  refreshToken: string;
+  /** The tokens it renews (null: signed out, with a refresh cookie), and the refresh token it presents. */
+  sent: TokenSet | null;
+  /** Null with cookies: the browser presents the cookie. */
+  refreshToken: string | null;
+  /** Restoring with a refresh cookie: resolves when this flight lands (the session is `restoring` meanwhile). */
+  restoring?: Deferred<void> | undefined;
   /** Offline: the refresh waits for the network to come back before it is sent (again). */
   isWaitingOnline?: boolean;
   /** Ends the grace period after REFRESH_TIMEOUT. */
@@ -25,7 +27,7 @@ export interface Flight {
 /** How a flight reports back: as actions of the session's machine, which writes the session. */
 export type FlightReport = (
   action:
-    | { type: 'refreshResult'; flight: Flight; result: TokensInput }
+    | { type: 'refreshResult'; flight: Flight; result: unknown }
     | { type: 'refreshError'; flight: Flight; cause: unknown }
     | { type: 'refreshAbandoned'; flight: Flight }
     /** Another tab refreshed while this one waited for the lock: its tokens. */
@@ -33,7 +35,7 @@ export type FlightReport = (
 ) => void;
 
 export interface FlightOptions {
-  refresh: (context: RefreshContext) => Promise<TokensInput>;
+  refresh: (context: { refreshToken: string | null; signal: AbortSignal }) => Promise<unknown>;
   refreshTimeoutMs: number;
   tabs: Tabs | null;
   storage: AnyStorage;
@@ -81,9 +83,9 @@ export function joinFlight(
 }
 
 /** A new flight renewing `sent`; `runFlight` starts it once the session has taken it as its own. */
-export function createFlight(sent: TokenSet, started: number): Flight {
-  const refreshToken = sent.refreshToken as string;
-  return { outcome: deferred(), controller: new AbortController(), started, sent, refreshToken };
+export function createFlight(sent: TokenSet | null, started: number, restoring?: Deferred<void>): Flight {
+  const refreshToken = sent?.refreshToken ?? null;
+  return { outcome: deferred(), controller: new AbortController(), started, sent, refreshToken, restoring };
 }
 
 /**
@@ -95,12 +97,16 @@ export function runFlight(flight: Flight, options: FlightOptions): void {
   const { refreshTimeoutMs, tabs, dispatch, isCurrent } = options;
   const { refreshToken, sent } = flight;
   clearTimeout(flight.grace);
+  // Restoring ends at the timeout (the user waits on it); any other refresh gets a grace period as long again.
   flight.grace =
     refreshTimeoutMs < Number.POSITIVE_INFINITY
-      ? setTimeout(() => {
-          flight.controller.abort();
-          dispatch({ type: 'refreshAbandoned', flight });
-        }, 2 * refreshTimeoutMs)
+      ? setTimeout(
+          () => {
+            flight.controller.abort();
+            dispatch({ type: 'refreshAbandoned', flight });
+          },
+          (flight.restoring ? 1 : 2) * refreshTimeoutMs,
+        )
       : undefined;
   const call = () =>
     Promise.resolve()
@@ -120,11 +126,11 @@ export function runFlight(flight: Flight, options: FlightOptions): void {
       const seen = await readNow(options.storage, options.storageKey);
       if (!isCurrent(flight)) return; // an asynchronous storage answered after the session moved on
       if (!seen) return call();
-      if (seen.refreshToken === refreshToken && seen.accessToken === sent.accessToken) return call();
+      if (seen.refreshToken === refreshToken && seen.accessToken === sent?.accessToken) return call();
       // Other tokens are another tab's refresh, unless a write of ours failed: then storage holds older tokens
       // (adopting them would send a spent refresh token again, or bring back the previous user), and only
       // tokens received after ours are news.
-      if (!options.isStorageCurrent() && seen.receivedAt <= sent.receivedAt) return call();
+      if (!options.isStorageCurrent() && seen.receivedAt <= (sent?.receivedAt ?? 0)) return call();
       dispatch({ type: 'signIn', tokens: seen, kind: 'refresh', fromTab: true });
     })
     // A lock that fails (Web Locks throw SecurityError in sandboxed frames) must not stop refreshes.

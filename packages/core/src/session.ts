@@ -5,8 +5,15 @@ import { createMachine } from './machine';
 import { resolveOptions } from './options';
 import { addReauthHandler, type HandlerEntry } from './reauth';
 import { connectSessionTabs } from './sessionTabs';
-import { normalizeTokens, type TokenSet } from './tokens';
-import type { AuthEvent, Session, SessionOptions } from './types';
+import { normalizeInput, type TokenSet } from './tokens';
+import type {
+  AnySessionOptions,
+  AuthEvent,
+  RefreshCookieOptions,
+  Session,
+  SessionCookieOptions,
+  SessionOptions,
+} from './types';
 import { waitFor } from './utils';
 
 /**
@@ -20,10 +27,25 @@ import { waitFor } from './utils';
  *   storage: localStorage,
  * });
  */
-export function createSession(options: SessionOptions = {}): Session {
+export function createSession(options?: SessionOptions): Session;
+/** With the refresh token in an httpOnly cookie: `refresh({ refreshToken: null, signal })` is required. */
+export function createSession(options: RefreshCookieOptions): Session;
+/** A cookie session: no token in JS, no auth header; `refresh` is an optional sliding-session call. */
+export function createSession(options: SessionCookieOptions): Session;
+export function createSession(options: AnySessionOptions): Session;
+export function createSession(options: AnySessionOptions = {}): Session {
   const resolved = resolveOptions(options);
-  const { storageKey, refreshLeewayMs, refreshTimeoutMs, getRoles, now, crossTab, autoRefresh, wake } =
-    resolved;
+  const {
+    storageKey,
+    refreshLeewayMs,
+    refreshTimeoutMs,
+    getRoles,
+    now,
+    crossTab,
+    autoRefresh,
+    wake,
+    cookies,
+  } = resolved;
 
   const listeners = new Set<(event: AuthEvent) => void>();
   const emit = (event: AuthEventInput) => {
@@ -40,6 +62,8 @@ export function createSession(options: SessionOptions = {}): Session {
   asking?.then(() => {
     asking = null;
   });
+  // A refresh cookie restores by a silent refresh, once no open tab has handed over the session.
+  machine.restoreByCookie(asking);
 
   // Usable: not refused by the server and not expired by the clock. With refreshLeewayMs 0 the clock is not
   // trusted at all: only a 401 says a token is done.
@@ -63,7 +87,7 @@ export function createSession(options: SessionOptions = {}): Session {
   function signIn(input: Parameters<Session['signIn']>[0]): void {
     dispatch({
       type: 'signIn',
-      tokens: normalizeTokens(input, now(), null, 'signIn(tokens)'),
+      tokens: normalizeInput(input, now(), null, 'signIn(tokens)', cookies),
       kind: 'signIn',
     });
   }
@@ -75,7 +99,7 @@ export function createSession(options: SessionOptions = {}): Session {
 
   async function getAccessToken({ signal }: { signal?: AbortSignal } = {}): Promise<string | null> {
     if (asking && !tokens()) await waitFor(asking, signal);
-    if (machine.phase().name === 'restoring') await waitFor(machine.ready(), signal);
+    if (machine.isRestoring()) await waitFor(machine.ready(), signal);
     const prompt = machine.prompt();
     const set = tokens();
     if (prompt) await waitFor(prompt.done.promise, signal);
@@ -83,7 +107,7 @@ export function createSession(options: SessionOptions = {}): Session {
       // Offline with a token still good: the refresh waits for the network, the request need not.
       if (set && isUsable(set) && machine.isOffline()) {
         refresh().catch(() => {});
-        return set.accessToken;
+        return cookies === 'session' ? null : set.accessToken;
       }
       try {
         await waitFor(refresh(), signal);
@@ -92,7 +116,8 @@ export function createSession(options: SessionOptions = {}): Session {
         if (signal?.aborted || !isUsable(tokens())) throw error;
       }
     }
-    return tokens()?.accessToken ?? null;
+    // A cookie session has no token: the browser sends the cookie.
+    return cookies === 'session' ? null : (tokens()?.accessToken ?? null);
   }
 
   if (autoRefresh || wake) {
@@ -116,7 +141,7 @@ export function createSession(options: SessionOptions = {}): Session {
       onNetwork: machine.network,
     });
     // Tokens restored from an asynchronous storage are checked once they arrive, as restored ones are at start.
-    if (autoRefresh && machine.phase().name === 'restoring') machine.ready().then(check);
+    if (autoRefresh && machine.isRestoring()) machine.ready().then(check);
   }
 
   const hasReauthHandler = () => handlers.length > 0;

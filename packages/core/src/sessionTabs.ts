@@ -22,10 +22,15 @@ export function connectSessionTabs(
       tokens(next, kind, from) {
         const tokens = machine.tokens();
         // While restoring, a refresh result is news of this session too: the pending read holds what it replaced.
-        const isRestoring = machine.phase().name === 'restoring';
+        // With cookies every tab shares the one cookie: another tab's refresh renews this tab's session too.
+        const isRestoring = machine.isRestoring();
         const isTaken =
           kind === 'signIn' ||
-          (kind === 'refresh' ? !!from && (isRestoring || tokens?.refreshToken === from) : !tokens);
+          (kind === 'refresh'
+            ? machine.cookies
+              ? !!tokens || machine.phase().name !== 'idle'
+              : !!from && (isRestoring || tokens?.refreshToken === from)
+            : !tokens);
         if (isTaken) dispatch({ type: 'signIn', tokens: next, kind, fromTab: true });
         return isTaken;
       },

@@ -35,8 +35,8 @@ export type TabMessage = (
       from?: string | undefined;
     }
   | { type: 'signOut'; gen: Generation }
-  /** A refresh token the server refused: no tab may present it again. */
-  | { type: 'refused'; refreshToken: string }
+  /** A refresh token the server refused (null: the shared refresh cookie): no tab may present it again. */
+  | { type: 'refused'; refreshToken: string | null }
   /** A new tab asks for the session. */
   | { type: 'hello' }
 ) & { key?: string | undefined };

@@ -1,6 +1,13 @@
 import { misuse } from './errors';
 import { decodeJwt } from './jwt';
-import type { AsyncStorageLike, Claims, StorageLike, TokensInput } from './types';
+import type {
+  AsyncStorageLike,
+  Claims,
+  CookieMode,
+  CookieSessionInput,
+  StorageLike,
+  TokensInput,
+} from './types';
 import { warnOnce } from './utils';
 
 /** The tokens a session holds. Never part of the reactive state, never in an event or a message. */
@@ -12,6 +19,68 @@ export interface TokenSet {
   /** When this token was received, for the default leeway cap. */
   receivedAt: number;
   user: Claims | null;
+  /**
+   * A cookie session (`cookies: 'session'`): no token in JS. `accessToken` is then a marker of this sign-in or
+   * refresh, never sent: a 401 on a request of an earlier one is a late 401.
+   */
+  session?: true;
+}
+
+let generation = 0;
+
+/** The tokens of a cookie session: the user, and a marker of this generation in place of a token. */
+function sessionSet(user: Claims | null, receivedAt: number): TokenSet {
+  generation += 1;
+  return {
+    accessToken: `session#${generation}`,
+    refreshToken: null,
+    expiresAt: null,
+    receivedAt,
+    user,
+    session: true,
+  };
+}
+
+/**
+ * What a session holds after `input`, in its model (`cookies`): `normalizeTokens` for tokens in JS; the
+ * access token alone with `'refresh'` (a refresh token given is ignored); a user alone with `'session'`.
+ * @param keep the refresh token to keep (tokens in JS), or the user to keep (a cookie session's refresh)
+ */
+export function normalizeInput(
+  input: TokensInput | CookieSessionInput | null | undefined,
+  now: number,
+  keep: TokenSet | null,
+  where: string,
+  cookies: CookieMode | undefined,
+): TokenSet {
+  if (cookies === 'session') {
+    const given = input ?? {};
+    const user = typeof given === 'object' ? (given as CookieSessionInput).user : given;
+    if (typeof given !== 'object' || (user != null && (typeof user !== 'object' || Array.isArray(user)))) {
+      throw misuse(
+        where,
+        process.env.NODE_ENV !== 'production'
+          ? "with cookies: 'session', expected { user? } (the user your app knows, e.g. from /me) or nothing"
+          : '`user`',
+      );
+    }
+    if (process.env.NODE_ENV !== 'production' && ('accessToken' in given || 'access_token' in given)) {
+      warnOnce(`${where}: cookies: 'session' sends no token; the accessToken given is ignored.`);
+    }
+    return sessionSet(user === undefined ? (keep?.user ?? null) : user, now);
+  }
+  if (cookies === 'refresh' && input && typeof input === 'object') {
+    const tokens = input as TokensInput;
+    if ((tokens.refreshToken ?? tokens.refresh_token) != null) {
+      if (process.env.NODE_ENV !== 'production' && where === 'signIn(tokens)') {
+        warnOnce(
+          "signIn(tokens): cookies: 'refresh' keeps the refresh token in an httpOnly cookie; the refreshToken given is ignored (better: don't return it to JS).",
+        );
+      }
+      return normalizeTokens({ ...tokens, refreshToken: null, refresh_token: null }, now, null, where);
+    }
+  }
+  return normalizeTokens(input as TokensInput, now, cookies ? null : (keep?.refreshToken ?? null), where);
 }
 
 const shown = (value: unknown) => (typeof value === 'number' ? String(value) : typeof value);
@@ -97,15 +166,22 @@ export function normalizeTokens(
 }
 
 /** The versioned shape tokens take in storage and in cross-tab messages. */
-export function toStored({ accessToken, refreshToken, expiresAt, receivedAt }: TokenSet) {
-  return { v: 1, accessToken, refreshToken, expiresAt, receivedAt };
+export function toStored({ accessToken, refreshToken, expiresAt, receivedAt, user, session }: TokenSet) {
+  // A cookie session keeps only the non-secret user: its marker means nothing to another tab or a reload.
+  return session
+    ? { v: 1, session, user, receivedAt }
+    : { v: 1, accessToken, refreshToken, expiresAt, receivedAt };
 }
 
 /** The tokens of the stored shape; throws on anything else (another version included). */
 export function fromStored(data: unknown): TokenSet {
-  const stored = data as (TokensInput & { v?: unknown; receivedAt?: unknown }) | null;
+  const stored = data as
+    | (TokensInput & { v?: unknown; receivedAt?: unknown; session?: unknown; user?: unknown })
+    | null;
   const receivedAt = toNumber(stored?.receivedAt);
   if (stored?.v !== 1 || receivedAt === undefined) throw new TypeError('not a reauth session');
+  if (stored.session === true)
+    return normalizeInput(stored as CookieSessionInput, receivedAt, null, '', 'session');
   return { ...normalizeTokens(stored, receivedAt, null, ''), expiresAt: toNumber(stored.expiresAt) ?? null };
 }
 

@@ -48,6 +48,27 @@ export interface RefreshContext {
   signal: AbortSignal;
 }
 
+/**
+ * What `refresh` receives with `cookies: 'refresh' | 'session'`: no refresh token in JS — the browser sends the
+ * cookie (send the request with credentials: axios `withCredentials`, fetch `credentials: 'include'` cross-origin).
+ */
+export interface CookieRefreshContext {
+  refreshToken: null;
+  /** Aborted when reauth gives up on this refresh (timeout and grace passed, or sign-out). */
+  signal: AbortSignal;
+}
+
+/**
+ * What `signIn`, a reauth handler or a sliding-session `refresh` gives with `cookies: 'session'`: the user the
+ * app learned (e.g. from `/me`), or nothing. No token: the browser holds the session cookie.
+ */
+export interface CookieSessionInput {
+  user?: Claims | null | undefined;
+}
+
+/** Where the credentials live: an httpOnly refresh cookie, or a cookie session. */
+export type CookieMode = 'refresh' | 'session';
+
 /** Why a re-authentication was asked for. */
 export type ReauthReason = 'refresh_rejected' | 'no_refresh_token' | 'unauthenticated';
 
@@ -58,12 +79,45 @@ export interface ReauthContext {
   signal: AbortSignal;
 }
 
-/** Resolves with new tokens to resume the waiting requests, or null/undefined (or throws) to give up. */
-export type ReauthHandler = (context: ReauthContext) => Promise<TokensInput | null | undefined>;
+/**
+ * Resolves with new tokens (with `cookies: 'session'`, `{ user? }` or `{}`) to resume the waiting requests, or
+ * null/undefined (or throws) to give up.
+ */
+export type ReauthHandler = (
+  context: ReauthContext,
+) => Promise<TokensInput | CookieSessionInput | null | undefined>;
 
-export interface SessionOptions {
+/** `createSession`'s options for tokens held by JS (the default model). See also the `cookies` models. */
+export interface SessionOptions extends SessionBaseOptions {
+  /** Where the credentials live: absent, both tokens in JS. See `RefreshCookieOptions`, `SessionCookieOptions`. */
+  cookies?: undefined;
   /** How to get new tokens. Omit for no silent refresh (a 401 then goes straight to re-authentication). */
-  refresh?: (context: RefreshContext) => Promise<TokensInput>;
+  refresh?: ((context: RefreshContext) => Promise<TokensInput>) | undefined;
+}
+
+/** `createSession`'s options with the refresh token in an httpOnly cookie: JS holds only the access token. */
+export interface RefreshCookieOptions extends SessionBaseOptions {
+  cookies: 'refresh';
+  /**
+   * Calls the refresh endpoint with credentials (the browser sends the cookie) and resolves with
+   * `{ accessToken, expiresIn? }`. Called whenever new tokens are needed, signed out included.
+   */
+  refresh: (context: CookieRefreshContext) => Promise<TokensInput>;
+}
+
+/** `createSession`'s options for a cookie session: no token in JS, no auth header; the browser sends the cookie. */
+export interface SessionCookieOptions extends SessionBaseOptions {
+  cookies: 'session';
+  /** A sliding-session call (optional), resolving with `{ user? }` or nothing; without it a 401 prompts. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: `async () => {}` is a Promise<void>, and is fine here
+  refresh?: ((context: CookieRefreshContext) => Promise<CookieSessionInput | undefined | void>) | undefined;
+}
+
+/** The options of any session model. */
+export type AnySessionOptions = SessionOptions | RefreshCookieOptions | SessionCookieOptions;
+
+/** The options every session model shares. */
+export interface SessionBaseOptions {
   /**
    * Where tokens persist. Default: in memory. The Web Storage shape is read before `createSession` returns; an
    * asynchronous one (`getItem` returns a Promise) is read while the session is `restoring`.
@@ -170,13 +224,16 @@ export interface Session {
   getState(): SessionState;
   /** @returns unsubscribe */
   subscribe(listener: (state: SessionState, previous: SessionState) => void): () => void;
-  /** Stores tokens (status `signedIn`) and resumes every waiting request. Throws a TypeError on bad input. */
-  signIn(tokens: TokensInput): void;
+  /**
+   * Stores tokens (status `signedIn`) and resumes every waiting request. Throws a TypeError on bad input. With
+   * `cookies: 'refresh'`: `{ accessToken, expiresIn? }`; with `cookies: 'session'`: `{ user? }` or nothing.
+   */
+  signIn(tokens?: TokensInput | CookieSessionInput): void;
   /** Clears tokens and storage; rejects every waiting request with `SIGNED_OUT`. */
   signOut(): void;
   /**
    * The current access token, after waiting for a refresh or re-authentication in progress, and after a
-   * refresh when it expires within the leeway. Null when signed out.
+   * refresh when it expires within the leeway. Null when signed out, and always with `cookies: 'session'`.
    */
   getAccessToken(options?: { signal?: AbortSignal }): Promise<string | null>;
   /** Refreshes now, or joins the refresh in progress. Rejects with an {@link AuthError} when it fails. */
