@@ -1,4 +1,4 @@
-import type { Claims, ReauthReason, SessionStatus, TokensInput } from '@reauth/core';
+import type { Claims, CookieSessionInput, ReauthReason, SessionStatus, TokensInput } from '@reauth/core';
 
 /**
  * What `useAuth()` returns: the session's state for rendering, and its actions.
@@ -19,7 +19,8 @@ export interface Auth {
   /** A token refresh is running. */
   isRefreshing: boolean;
   /** Stores tokens and resumes every waiting request. Throws a TypeError on bad tokens. Stable identity. */
-  signIn(tokens: TokensInput): void;
+  /** Tokens; with `cookies: 'session'`, `{ user? }` or nothing. */
+  signIn(tokens?: TokensInput | CookieSessionInput): void;
   /** Clears the tokens; waiting requests reject with `SIGNED_OUT`. Stable identity. */
   signOut(): void;
   /** Whether the user holds `role` (see `createSession`'s `getRoles`). A new function when the user changes. */
@@ -41,7 +42,7 @@ export interface ReauthPrompt {
    * Signs in with the tokens your login endpoint returned: the waiting requests resume with them. Throws the
    * TypeError of `signIn` on bad tokens, and the prompt stays open. Stable identity.
    */
-  complete(tokens: TokensInput): void;
+  complete(tokens?: TokensInput | CookieSessionInput): void;
   /** Gives up: the waiting requests reject with `REAUTH_CANCELLED` and the session signs out. Stable identity. */
   dismiss(): void;
 }

@@ -1,4 +1,4 @@
-import type { ReauthReason, TokensInput } from '@reauth/core';
+import type { CookieSessionInput, ReauthReason, TokensInput } from '@reauth/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useAuthContext } from './AuthContext';
 import type { ReauthPrompt } from './types';
@@ -55,7 +55,10 @@ export function useReauthPrompt(): ReauthPrompt {
 
   // signIn itself (not the handler's promise) so that a TypeError on bad tokens reaches the form, and the
   // prompt stays open; on success the session aborts the prompt's signal, which closes it.
-  const complete = useCallback((tokens: TokensInput) => session.signIn(tokens), [session]);
+  const complete = useCallback(
+    (tokens?: TokensInput | CookieSessionInput) => session.signIn(tokens),
+    [session],
+  );
   const dismiss = useCallback(() => settle.current?.(null), []);
 
   return { isOpen: reason !== null, reason, complete, dismiss };

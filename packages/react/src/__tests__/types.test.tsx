@@ -1,4 +1,4 @@
-import type { Claims, SessionStatus, TokensInput } from '@reauth/core';
+import type { Claims, CookieSessionInput, SessionStatus, TokensInput } from '@reauth/core';
 import {
   type Auth,
   AuthProvider,
@@ -26,7 +26,10 @@ describe('types', () => {
       id: string | undefined;
       ok: boolean;
     }>();
-    expectTypeOf(select((auth) => auth.signIn)).returns.toEqualTypeOf<(tokens: TokensInput) => void>();
+    // DESIGN's session models: with cookies: 'session', signIn takes { user? } or nothing.
+    expectTypeOf(select((auth) => auth.signIn)).returns.toEqualTypeOf<
+      (tokens?: TokensInput | CookieSessionInput) => void
+    >();
     // @ts-expect-error a selector reads only what Auth has
     select((auth) => auth.accessToken);
     // @ts-expect-error a selector takes the Auth object, not a string
@@ -38,7 +41,9 @@ describe('types', () => {
     expectTypeOf<ReauthPrompt['reason']>().toEqualTypeOf<
       'refresh_rejected' | 'no_refresh_token' | 'unauthenticated' | null
     >();
-    expectTypeOf<ReauthPrompt['complete']>().parameters.toEqualTypeOf<[TokensInput]>();
+    expectTypeOf<ReauthPrompt['complete']>()
+      .parameter(0)
+      .toEqualTypeOf<TokensInput | CookieSessionInput | undefined>();
     expectTypeOf(AuthProvider).parameter(0).toEqualTypeOf<AuthProviderProps>();
     expectTypeOf(RequireAuth).returns.toEqualTypeOf<ReactNode>();
     // @ts-expect-error role is a string
