@@ -80,8 +80,12 @@ export function createMachine(
   const canRefresh = (set: TokenSet) => !!refreshTokens && (!!cookies || !!set.refreshToken);
   /** Signed out with a refresh cookie that may still be good: a 401 tries one silent refresh first. */
   const canRefreshSignedOut = () => !!cookies && !!refreshTokens && !isCookieRefused;
-  /** Restored tokens that can neither be used nor refreshed are dropped, and those of another session model. */
-  const usable = (set: TokenSet | null) => {
+  /**
+   * Restored tokens that can neither be used nor refreshed are dropped, and those of another session model; with
+   * cookies, a refresh token stored by the model before is never presented.
+   */
+  const usable = (stored: TokenSet | null) => {
+    const set = cookies && stored?.refreshToken ? { ...stored, refreshToken: null } : stored;
     if (
       set &&
       ((!canRefresh(set) && set.expiresAt !== null && set.expiresAt <= now()) ||

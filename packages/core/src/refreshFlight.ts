@@ -126,7 +126,12 @@ export function runFlight(flight: Flight, options: FlightOptions): void {
       const seen = await readNow(options.storage, options.storageKey);
       if (!isCurrent(flight)) return; // an asynchronous storage answered after the session moved on
       if (!seen) return call();
-      if (seen.refreshToken === refreshToken && seen.accessToken === sent?.accessToken) return call();
+      // The tokens it renews are still there. A cookie session's marker is made anew on each read: its own
+      // sign-in is known by when it was received.
+      const isSame = seen.session
+        ? seen.receivedAt === sent?.receivedAt
+        : seen.refreshToken === refreshToken && seen.accessToken === sent?.accessToken;
+      if (isSame) return call();
       // Other tokens are another tab's refresh, unless a write of ours failed: then storage holds older tokens
       // (adopting them would send a spent refresh token again, or bring back the previous user), and only
       // tokens received after ours are news.

@@ -189,6 +189,28 @@ describe("cookies: 'refresh' (an httpOnly refresh cookie)", () => {
     expect(server.refresh).toHaveBeenCalledTimes(2);
   });
 
+  it('never presents a refresh token stored by the model an app used before', async () => {
+    const server = cookieServer();
+    server.login();
+    const storage = memoryStorage({
+      reauth: JSON.stringify({
+        v: 1,
+        accessToken: 'a0',
+        refreshToken: 'r-old',
+        expiresAt: T0,
+        receivedAt: T0 - 1,
+      }),
+    });
+    const session = createSession({
+      cookies: 'refresh',
+      refresh: server.refresh,
+      storage,
+      now: () => Date.now(),
+    });
+    await session.getAccessToken();
+    expect(server.calls).toEqual([{ refreshToken: null, cookie: 'c1' }]);
+  });
+
   it('session.refresh() while signed out refreshes from the cookie instead of throwing SIGNED_OUT', async () => {
     const server = cookieServer();
     server.login();
