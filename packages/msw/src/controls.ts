@@ -1,5 +1,6 @@
+import type { CredentialModel } from './models';
 import type { TokenStore } from './tokens';
-import type { MockAuthControls, MockAuthStats, RefreshFailureKind } from './types';
+import type { CookieModel, MockAuthControls, MockAuthStats, RefreshFailureKind } from './types';
 
 const counters = () => ({ logins: 0, failedLogins: 0, refreshes: 0, reuseDetected: 0, logouts: 0 });
 
@@ -102,7 +103,11 @@ function assertMs(name: string, ms: number): void {
 }
 
 /** The public `controls`, with their arguments checked (a typo in a test should fail loudly). */
-export function createControls(state: ServerState, store: TokenStore): MockAuthControls {
+export function createControls(
+  state: ServerState,
+  store: TokenStore,
+  model: CredentialModel,
+): MockAuthControls<CookieModel | undefined> {
   return {
     expireAccessTokens: () => store.expireAccessTokens(),
     revokeRefreshTokens: () => store.revokeRefreshTokens(),
@@ -130,6 +135,6 @@ export function createControls(state: ServerState, store: TokenStore): MockAuthC
       store.forget();
     },
     clearStats: () => state.clearStats(),
-    issueTokens: (username) => store.issue(username),
+    issueTokens: (username) => model.issue(username),
   };
 }

@@ -1,8 +1,10 @@
 import { createControls, createServerState } from './controls';
+import { isCookieName } from './cookies';
+import { createModel, DEFAULT_COOKIE_NAMES } from './models';
 import { createGuard, createProtect } from './protect';
 import { createRoutes } from './routes';
 import { createTokenStore } from './tokens';
-import type { MockAuthServer, MockAuthServerOptions, MockUser } from './types';
+import type { CookieModel, MockAuthServer, MockAuthServerOptions, MockUser } from './types';
 
 const DEFAULT_USERS: MockUser[] = [
   { username: 'alice', password: 'wonderland', roles: ['user'] },
@@ -63,13 +65,44 @@ function checkRealm(realm: unknown): string {
   return realm;
 }
 
+const MODELS: readonly unknown[] = ['refresh', 'session'] satisfies CookieModel[];
+
+/** The `cookies` and `cookieName` options, checked: the cookie model (if any) and its cookie's name. */
+function checkCookies(cookies: unknown, cookieName: unknown): { model?: CookieModel; name: string } {
+  if (cookies === undefined) {
+    if (cookieName !== undefined) {
+      throw new TypeError("[reauth/msw] cookieName needs the cookies option ('refresh' or 'session')");
+    }
+    return { name: '' };
+  }
+  if (!MODELS.includes(cookies)) {
+    throw new TypeError(
+      `[reauth/msw] cookies expects 'refresh' or 'session' (or no cookies option), got ${String(cookies)}`,
+    );
+  }
+  const model = cookies as CookieModel;
+  const name = cookieName ?? DEFAULT_COOKIE_NAMES[model];
+  if (!isCookieName(name)) {
+    throw new TypeError(
+      "[reauth/msw] cookieName expects a cookie name: letters, digits and !#$%&'*+-.^_`|~, e.g. 'session_id'",
+    );
+  }
+  return { model, name };
+}
+
 /**
  * A believable auth API as msw handlers: login, rotating refresh with reuse detection, logout and me,
  * real HS256 JWT access tokens, `protect()` for the app's own handlers, controls to force expiry and
  * failures, and stats to assert on. Runs wherever msw does (`msw/node`, the browser's service worker).
  *
- * @param options `baseUrl` (required), users, token lifetimes, rotation, paths, realm, clock, bodies.
- * @returns `{ handlers, protect, controls, stats }`.
+ * With `cookies: 'refresh'` the refresh token lives in an httpOnly cookie; with `cookies: 'session'`
+ * there are no tokens, only an httpOnly session cookie (see {@link CookieModel} and the README). The kit
+ * keeps no cookie jar: in Node a test carries the cookies (e.g. tough-cookie), and a service worker
+ * cannot set cookies at all, so a browser needs the kit behind a real server for them.
+ *
+ * @param options `baseUrl` (required), users, token lifetimes, rotation, paths, realm, clock, bodies,
+ *   cookie model and cookie name.
+ * @returns `{ handlers, protect, userOf, controls, stats }`.
  * @example
  * const auth = createMockAuthServer({ baseUrl: 'https://api.example.test' });
  * const server = setupServer(
@@ -78,7 +111,9 @@ function checkRealm(realm: unknown): string {
  * );
  * auth.controls.expireAccessTokens(); // the next request with an old token gets 401 invalid_token
  */
-export function createMockAuthServer(options: MockAuthServerOptions): MockAuthServer {
+export function createMockAuthServer<Model extends CookieModel | undefined = undefined>(
+  options: MockAuthServerOptions<Model>,
+): MockAuthServer<Model> {
   if (typeof options?.baseUrl !== 'string' || !URL.canParse(options.baseUrl)) {
     throw new TypeError(
       '[reauth/msw] createMockAuthServer expects an absolute baseUrl, e.g. https://api.test',
@@ -101,6 +136,7 @@ export function createMockAuthServer(options: MockAuthServerOptions): MockAuthSe
   checkUsersAndPaths(options.users ?? DEFAULT_USERS, paths);
   const users = new Map((options.users ?? DEFAULT_USERS).map((user) => [user.username, user]));
   const realm = checkRealm(options.realm ?? 'reauth-msw');
+  const cookies = checkCookies(options.cookies, options.cookieName);
   const baseNow = options.now ?? (() => Date.now());
   const state = createServerState(baseNow);
   const store = createTokenStore({
@@ -110,12 +146,19 @@ export function createMockAuthServer(options: MockAuthServerOptions): MockAuthSe
     isRotating: options.rotateRefreshTokens ?? true,
     now: state.now,
   });
-  const guard = createGuard({ realm, state, store, recordBodies: options.recordBodies === true });
+  const model = createModel(cookies.model, { store, realm, urls, cookieName: cookies.name });
+  const guard = createGuard({ model, state, store, recordBodies: options.recordBodies === true });
 
-  return {
-    handlers: createRoutes({ urls, users, realm, state, store, guard }),
+  const server: MockAuthServer<CookieModel | undefined> = {
+    handlers: createRoutes({ urls, users, model, state, store, guard }),
     protect: createProtect(guard),
-    controls: createControls(state, store),
+    async userOf(request) {
+      const check = await model.verifyAccess(model.accessOf(request));
+      return 'claims' in check ? { sub: check.claims.sub, roles: [...check.claims.roles] } : null;
+    },
+    controls: createControls(state, store, model),
     stats: state.stats,
   };
+  // issueTokens's shape follows the `cookies` option, which is what `Model` is.
+  return server as MockAuthServer<Model>;
 }

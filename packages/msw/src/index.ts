@@ -1,14 +1,20 @@
 export { createMockAuthServer } from './createMockAuthServer';
 export type {
+  AccessTokenResponse,
+  CookieModel,
+  IssuedCookie,
+  IssuedCredentials,
   MockAuthControls,
   MockAuthPaths,
   MockAuthServer,
   MockAuthServerOptions,
   MockAuthStats,
+  MockAuthUser,
   MockUser,
   ProtectedRequestRecord,
   ProtectOptions,
   RefreshFailureKind,
   RefreshRecord,
+  SessionResponse,
   TokenResponse,
 } from './types';

@@ -1,11 +1,13 @@
 import { HttpHandler } from 'msw';
 import type { ServerState } from './controls';
-import { bearerToken, insufficientScope, refusal } from './responses';
+import type { CredentialModel } from './models';
+import { insufficientScope, refusal } from './responses';
 import type { AccessClaims, TokenStore } from './tokens';
 import type { ProtectOptions } from './types';
 
 export interface ProtectContext {
-  realm: string;
+  /** Where the credential is (a bearer token or a session cookie) and how it is checked. */
+  model: CredentialModel;
   state: ServerState;
   store: TokenStore;
   /** Keep each request's body (redacted) in its record. */
@@ -19,13 +21,13 @@ const REDACTED = '[redacted]';
 const JWT = /eyJ[\w-]*\.eyJ[\w-]*\.[\w-]*/g;
 
 /**
- * `text` without a token: the bearer token as sent or percent-encoded, any JWT, and every refresh token
- * the kit issued.
+ * `text` without a token: the credential as sent or percent-encoded, any JWT, and every refresh token
+ * (and session id) the kit issued.
  */
-function redact(text: string, bearer: string | null, store: TokenStore): string {
+function redact(text: string, presented: string | null, store: TokenStore): string {
   let recorded = text;
-  if (bearer !== null) {
-    for (const form of new Set([bearer, encodeURI(bearer), encodeURIComponent(bearer)])) {
+  if (presented !== null) {
+    for (const form of new Set([presented, encodeURI(presented), encodeURIComponent(presented)])) {
       recorded = recorded.replaceAll(form, REDACTED);
     }
   }
@@ -33,12 +35,12 @@ function redact(text: string, bearer: string | null, store: TokenStore): string 
 }
 
 /** The URL as stats may hold it: no query (it may carry secrets), no token in the path (`/files/:token`). */
-function recordedUrl(url: string, bearer: string | null, store: TokenStore): string {
+function recordedUrl(url: string, presented: string | null, store: TokenStore): string {
   const { origin, pathname } = new URL(url);
-  return redact(`${origin}${pathname}`, bearer, store);
+  return redact(`${origin}${pathname}`, presented, store);
 }
 
-/** The roles check of `protect`: any one of `roles` admits; no roles asked = any valid token. */
+/** The roles check of `protect`: any one of `roles` admits; no roles asked = any valid credential. */
 export const hasAnyRole = (claims: AccessClaims, roles: readonly string[]) =>
   roles.length === 0 || roles.some((role) => claims.roles.includes(role));
 
@@ -51,7 +53,8 @@ type Resolve = (
  * A handler on `method` and `path` that answers 401/403 itself, hands an authorized request to
  * `resolve`, and records every answer in `stats.requests` (the redacted view: a `jti`, never a token).
  */
-export function createGuard({ realm, state, store, recordBodies }: ProtectContext) {
+export function createGuard({ model, state, store, recordBodies }: ProtectContext) {
+  const { challenge, credential } = model;
   return function guard(
     method: HttpHandler['info']['method'],
     path: HttpHandler['info']['path'],
@@ -60,22 +63,22 @@ export function createGuard({ realm, state, store, recordBodies }: ProtectContex
   ): HttpHandler {
     return new HttpHandler(method, path, async ({ request, requestId }) => {
       const isCurrent = state.tagWork();
-      const token = bearerToken(request);
+      const token = model.accessOf(request);
       // Read from a clone before anyone consumes it: a refused request's body is recorded too.
       const body = recordBodies ? await request.clone().text() : undefined;
-      const check = await store.verifyAccess(token);
+      const check = await model.verifyAccess(token);
       let response: Response | undefined;
-      if (!('claims' in check)) response = refusal(realm, check.problem);
+      if (!('claims' in check)) response = refusal(challenge, check.problem, credential);
       else if (!hasAnyRole(check.claims, roles)) {
-        response = insufficientScope(realm, roles, insufficientScopeAs401);
+        response = insufficientScope(challenge, roles, insufficientScopeAs401);
       } else response = await resolve(check.claims, { request, requestId });
       // A wrapped handler that falls through answered nothing: nothing to record.
       if (response === undefined) return undefined;
       if (!isCurrent()) {
         // Started before a reset(): not this generation's to record, and its token belongs to the old
         // server (signed with the old key), so the reset server refuses it.
-        const recheck = await store.verifyAccess(token);
-        return 'claims' in recheck ? response : refusal(realm, recheck.problem);
+        const recheck = await model.verifyAccess(token);
+        return 'claims' in recheck ? response : refusal(challenge, recheck.problem, credential);
       }
       state.stats.requests.push({
         method: request.method,

@@ -14,41 +14,65 @@ export function oauthError(
 }
 
 /**
- * `Bearer realm="…"` with the realm as an RFC 9110 §5.6.4 quoted-string: `"` and `\` escaped as
- * quoted-pairs, so a parser reads back the realm as given (`my "app"` → `realm="my \"app\""`).
+ * An RFC 9110 §5.6.4 quoted-string: `"` and `\` escaped as quoted-pairs, so a parser reads back the
+ * value as given (`my "app"` → `"my \"app\""`).
  */
-export const bearerChallenge = (realm: string) => `Bearer realm="${realm.replace(/["\\]/g, '\\$&')}"`;
+const quoted = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
+
+/** `Bearer realm="…"`, the realm quoted. */
+export const bearerChallenge = (realm: string) => `Bearer realm=${quoted(realm)}`;
+
+/**
+ * The challenge of a cookie session: the `Cookie` scheme of draft-broyer-http-cookie-auth, which names the
+ * login form and the cookie (`Cookie realm="…", form-action="…/auth/login", cookie-name="…"`). Not
+ * `Bearer`: no token sent in a header would be accepted.
+ */
+export const cookieChallenge = (realm: string, loginUrl: string, cookieName: string) =>
+  `Cookie realm=${quoted(realm)}, form-action=${quoted(loginUrl)}, cookie-name=${quoted(cookieName)}`;
 
 export const invalidRequest = () =>
   oauthError(400, 'invalid_request', 'Send a JSON object with the required string fields');
 
-const DESCRIPTIONS: Record<Exclude<AccessProblem, 'missing'>, string> = {
-  expired: 'The access token expired',
-  invalid: 'The access token is invalid',
+/** What a 401 calls the credential it refused. */
+export type Credential = 'token' | 'session';
+
+const DESCRIPTIONS: Record<Credential, Record<Exclude<AccessProblem, 'missing'>, string>> = {
+  token: { expired: 'The access token expired', invalid: 'The access token is invalid' },
+  session: { expired: 'The session expired', invalid: 'The session is unknown, ended or replaced' },
 };
 
 /**
- * The 401 for a request without a usable token. Without a token the challenge has no `error`
+ * The 401 for a request without a usable token (or session). Without one the challenge has no `error`
  * (RFC 6750 §3.1: the client may not know authentication is needed); with one, `invalid_token`.
  */
-export function refusal(realm: string, problem: AccessProblem): HttpResponse<Record<string, string>> {
-  const challenge = bearerChallenge(realm);
+export function refusal(
+  challenge: string,
+  problem: AccessProblem,
+  credential: Credential = 'token',
+): HttpResponse<Record<string, string>> {
   if (problem === 'missing') return oauthError(401, 'unauthorized', undefined, challenge);
-  const description = DESCRIPTIONS[problem];
-  const params = `, error="invalid_token", error_description="${description}"`;
-  return oauthError(401, 'invalid_token', description, `${challenge}${params}`);
+  return invalidToken(challenge, DESCRIPTIONS[credential][problem]);
 }
 
-/** A token without the role: 403, or 401 when asked, both with an `insufficient_scope` challenge. */
+/** 401 `invalid_token`, in the body and the challenge (`description` is the kit's own text, no quotes). */
+export const invalidToken = (challenge: string, description: string) =>
+  oauthError(
+    401,
+    'invalid_token',
+    description,
+    `${challenge}, error="invalid_token", error_description="${description}"`,
+  );
+
+/** A user without the role: 403, or 401 when asked, both with an `insufficient_scope` challenge. */
 export function insufficientScope(
-  realm: string,
+  challenge: string,
   roles: readonly string[],
   as401: boolean,
 ): HttpResponse<Record<string, string>> {
   const description = `Requires one of the roles: ${roles.join(', ')}`;
   const params = `, error="insufficient_scope", scope="${roles.join(' ')}"`;
   const status = as401 ? 401 : 403;
-  return oauthError(status, 'insufficient_scope', description, `${bearerChallenge(realm)}${params}`);
+  return oauthError(status, 'insufficient_scope', description, `${challenge}${params}`);
 }
 
 export async function readJsonObject(request: Request): Promise<Record<string, unknown> | null> {

@@ -1,5 +1,5 @@
 import { errors, jwtVerify, SignJWT } from 'jose';
-import type { MockUser, TokenResponse } from './types';
+import type { MockAuthUser, MockUser, TokenResponse } from './types';
 
 /** The claims a protected handler acts on. */
 export interface AccessClaims {
@@ -14,19 +14,32 @@ export type AccessCheck = { claims: AccessClaims } | { problem: AccessProblem; t
 
 export type RedeemOutcome = 'ok' | 'reused' | 'revoked' | 'expired' | 'unknown';
 
-/** The kit's id of the presented refresh token (null when unknown), and new tokens when it was good. */
-export type RedeemResult =
-  | { outcome: 'ok'; tokenId: string; tokens: TokenResponse }
+/** The kit's id of the presented refresh token (null when unknown), and what it earned when it was good. */
+export type RedeemResult<Grant = TokenResponse> =
+  | { outcome: 'ok'; tokenId: string; tokens: Grant }
   | { outcome: Exclude<RedeemOutcome, 'ok'>; tokenId: string | null };
 
+/** An open session of the session cookie model: its opaque id (the cookie's value) and its user. */
+export interface SessionGrant {
+  sessionId: string;
+  user: MockAuthUser;
+}
+
+/**
+ * A refresh token, or a session id (the session cookie model): both are opaque, in families, rotated.
+ * A session also answers protected routes, until `accessExpiresAt`; `expiresAt` ends its refresh window.
+ */
 interface RefreshEntry {
   id: string;
   familyId: string;
   username: string;
   expiresAt: number;
+  accessExpiresAt: number;
   isUsed: boolean;
   isRevoked: boolean;
 }
+
+type Claim = { outcome: 'ok'; entry: RefreshEntry } | Exclude<RedeemResult, { outcome: 'ok' }>;
 
 export interface TokenStoreConfig {
   users: ReadonlyMap<string, MockUser>;
@@ -48,7 +61,8 @@ const unknownUser = (username: string) =>
 
 /**
  * Signed HS256 access tokens and opaque refresh tokens in families: a login starts a family, each
- * rotation adds to it, and a reused member revokes all of it (as Auth0, Okta and others do).
+ * rotation adds to it, and a reused member revokes all of it (as Auth0, Okta and others do). The session
+ * ids of the session cookie model are refresh tokens that also answer protected routes.
  */
 export function createTokenStore(config: TokenStoreConfig) {
   const { users, accessTtlMs, refreshTtlMs, isRotating, now } = config;
@@ -80,14 +94,55 @@ export function createTokenStore(config: TokenStoreConfig) {
     return { accessToken, refreshToken, expiresIn: accessTtlMs / 1000, tokenType: 'Bearer' };
   }
 
-  async function issue(username: string, familyId = randomHex(8)): Promise<TokenResponse> {
+  /** A new opaque refresh token (or session id) of `familyId`, registered; its value is returned. */
+  function register(username: string, familyId: string): string {
     if (!users.has(username)) throw unknownUser(username);
-    const refreshToken = randomHex(32);
+    const value = randomHex(32);
+    const issuedAt = now();
+    const id = randomHex(6);
+    refreshTokens.set(value, {
+      ...{
+        id,
+        familyId,
+        username,
+        expiresAt: issuedAt + refreshTtlMs,
+        accessExpiresAt: issuedAt + accessTtlMs,
+      },
+      ...{ isUsed: false, isRevoked: false },
+    });
+    everIssuedRefreshTokens.add(value);
+    // A session answers protected routes: expireAccessTokens() expires it as it does access tokens.
+    issuedAccessIds.add(id);
+    return value;
+  }
+
+  async function issue(username: string, familyId = randomHex(8)): Promise<TokenResponse> {
     // Registered before the (asynchronous) signing: a reuse detected meanwhile revokes this one too.
-    const entry = { id: randomHex(6), familyId, username, expiresAt: now() + refreshTtlMs };
-    refreshTokens.set(refreshToken, { ...entry, isUsed: false, isRevoked: false });
-    everIssuedRefreshTokens.add(refreshToken);
-    return respond(username, refreshToken);
+    return respond(username, register(username, familyId));
+  }
+
+  const userOf = (username: string): MockAuthUser => ({
+    sub: username,
+    roles: [...(users.get(username)?.roles ?? [])],
+  });
+
+  /** Open a session (the session cookie model): a login, or a rotation within `familyId`. */
+  function openSession(username: string, familyId = randomHex(8)): SessionGrant {
+    return { sessionId: register(username, familyId), user: userOf(username) };
+  }
+
+  /** A session id presented to a protected route, checked as an access token would be. */
+  function verifySession(presented: string | null): AccessCheck {
+    if (presented === null) return { problem: 'missing', tokenId: null };
+    const entry = refreshTokens.get(presented);
+    if (!entry) return { problem: 'invalid', tokenId: null };
+    // Revoked, logged out, or replaced by the session a refresh opened: no grace for the old id.
+    if (entry.isRevoked || entry.isUsed) return { problem: 'invalid', tokenId: entry.id };
+    const time = now();
+    if (entry.accessExpiresAt <= time || entry.expiresAt <= time || expiredAccessIds.has(entry.id)) {
+      return { problem: 'expired', tokenId: entry.id };
+    }
+    return { claims: { ...userOf(entry.username), jti: entry.id } };
   }
 
   async function verifyAccess(token: string | null): Promise<AccessCheck> {
@@ -115,25 +170,53 @@ export function createTokenStore(config: TokenStoreConfig) {
     for (const entry of refreshTokens.values()) if (entry.familyId === familyId) entry.isRevoked = true;
   }
 
-  async function redeem(presented: string): Promise<RedeemResult> {
+  /** The checks of a refresh, reuse detection included; a good token is spent when rotating. */
+  function claim(presented: string): Claim {
     const entry = refreshTokens.get(presented);
     if (!entry) return { outcome: 'unknown', tokenId: null };
     const tokenId = entry.id;
     if (entry.expiresAt <= now()) return { outcome: 'expired', tokenId };
     if (entry.isRevoked) return { outcome: 'revoked', tokenId };
-    if (!isRotating) return { outcome: 'ok', tokenId, tokens: await respond(entry.username, presented) };
+    if (!isRotating) return { outcome: 'ok', entry };
     if (entry.isUsed) {
       revokeFamily(entry.familyId);
       return { outcome: 'reused', tokenId };
     }
     entry.isUsed = true;
-    return { outcome: 'ok', tokenId, tokens: await issue(entry.username, entry.familyId) };
+    return { outcome: 'ok', entry };
+  }
+
+  async function redeem(presented: string): Promise<RedeemResult> {
+    const claimed = claim(presented);
+    if (claimed.outcome !== 'ok') return claimed;
+    const { id: tokenId, username, familyId } = claimed.entry;
+    const tokens = await (isRotating ? issue(username, familyId) : respond(username, presented));
+    return { outcome: 'ok', tokenId, tokens };
+  }
+
+  /** A refresh of the session cookie model (a sliding session): a new session, or the same one extended. */
+  function redeemSession(presented: string): RedeemResult<SessionGrant> {
+    const claimed = claim(presented);
+    if (claimed.outcome !== 'ok') return claimed;
+    const { entry } = claimed;
+    if (isRotating)
+      return { outcome: 'ok', tokenId: entry.id, tokens: openSession(entry.username, entry.familyId) };
+    entry.accessExpiresAt = now() + accessTtlMs;
+    expiredAccessIds.delete(entry.id);
+    return {
+      outcome: 'ok',
+      tokenId: entry.id,
+      tokens: { sessionId: presented, user: userOf(entry.username) },
+    };
   }
 
   return {
     issue,
     verifyAccess,
     redeem,
+    openSession,
+    verifySession,
+    redeemSession,
     /** The kit's id of a refresh token it issued (never the token itself); null when unknown. */
     idOf: (presented: string | null): string | null =>
       presented === null ? null : (refreshTokens.get(presented)?.id ?? null),
@@ -154,7 +237,7 @@ export function createTokenStore(config: TokenStoreConfig) {
     revokeRefreshTokens(): void {
       for (const entry of refreshTokens.values()) entry.isRevoked = true;
     },
-    /** Forget every token: a new key makes the old access tokens' signatures invalid. */
+    /** Forget every token and session: a new key makes the old access tokens' signatures invalid. */
     forget(): void {
       key = crypto.getRandomValues(new Uint8Array(32));
       refreshTokens.clear();

@@ -20,8 +20,20 @@ export interface MockAuthPaths {
   me?: string;
 }
 
-/** Options for `createMockAuthServer`; only `baseUrl` is required. */
-export interface MockAuthServerOptions {
+/**
+ * Where the credentials live (DESIGN.md, "Session models"); absent: tokens in the JSON bodies.
+ * - `'refresh'`: the access token in the JSON body (a bearer token, as usual), the refresh token in an
+ *   httpOnly cookie that only the refresh and logout routes receive and read;
+ * - `'session'`: no tokens at all; an httpOnly session cookie (an opaque id the server maps to the user)
+ *   is what `protect()` checks, and what the refresh route replaces with a new one (a sliding session).
+ */
+export type CookieModel = 'refresh' | 'session';
+
+/**
+ * Options for `createMockAuthServer`; only `baseUrl` is required. `Model` is the `cookies` option's type:
+ * it decides what `controls.issueTokens` returns.
+ */
+export interface MockAuthServerOptions<Model extends CookieModel | undefined = undefined> {
   /**
    * The origin (and optional path prefix) the auth routes live under, e.g. `https://api.example.test`.
    * No query and no fragment (a TypeError): the routes are `baseUrl` + path.
@@ -49,11 +61,23 @@ export interface MockAuthServerOptions {
    * replayed after a 401 carried its body again. Default false: a body may hold anything.
    */
   recordBodies?: boolean;
+  /**
+   * Keep the credentials in an httpOnly cookie: see {@link CookieModel}. Default: none, tokens in the
+   * JSON bodies. The kit reads the request's `Cookie` header and writes `Set-Cookie`; it keeps no cookie
+   * jar, so in Node a test sends and stores the cookies itself (e.g. with tough-cookie).
+   */
+  cookies?: Model;
+  /**
+   * The cookie's name, an RFC 6265 token (a TypeError otherwise); only with `cookies`. Default
+   * `'reauth_refresh'` (`cookies: 'refresh'`) or `'reauth_session'` (`cookies: 'session'`).
+   */
+  cookieName?: Model extends CookieModel ? string : never;
 }
 
 /**
  * How a forced refresh failure looks; none of them spends the refresh token presented:
- * - `'rejected'`: 400 `invalid_grant` (terminal for the SDK: re-authentication);
+ * - `'rejected'`: 400 `invalid_grant` (with `cookies: 'session'`: 401); terminal for the SDK:
+ *   re-authentication. The cookie is kept (not cleared), since the credential is not spent;
  * - `'server'`: 500 `server_error` (transient: tokens kept);
  * - `'network'`: a network error (`HttpResponse.error()`, fetch rejects with a TypeError; transient);
  * - `'hang'`: never answered (a refresh timeout on the client). Recorded as `'forced'` on arrival, it
@@ -65,14 +89,47 @@ export interface MockAuthServerOptions {
  */
 export type RefreshFailureKind = 'rejected' | 'server' | 'network' | 'hang';
 
-/** The body of a successful login or refresh: the shape `session.signIn` takes. */
-export interface TokenResponse {
+/** The body of a successful login or refresh with `cookies: 'refresh'`: the refresh token is in the cookie. */
+export interface AccessTokenResponse {
   accessToken: string;
-  refreshToken: string;
   /** Access token lifetime in seconds (fractional when the ttl is not a whole second). */
   expiresIn: number;
   tokenType: 'Bearer';
 }
+
+/** The body of a successful login or refresh: the shape `session.signIn` takes. */
+export interface TokenResponse extends AccessTokenResponse {
+  refreshToken: string;
+}
+
+/** A signed-in user as the kit describes it: the `sub` and `roles` of its access tokens. */
+export interface MockAuthUser {
+  sub: string;
+  roles: string[];
+}
+
+/** The body of a successful login or refresh with `cookies: 'session'`. */
+export interface SessionResponse {
+  user: MockAuthUser;
+}
+
+/** The cookie part of what `issueTokens` returns in a cookie model: what a test puts in its cookie jar. */
+export interface IssuedCookie {
+  /** `name=value`, as a `Cookie` request header carries it. */
+  cookie: string;
+  /**
+   * The `Set-Cookie` header the login route would send with it (attributes included), e.g. for
+   * tough-cookie's `jar.setCookie(setCookie, baseUrl)`.
+   */
+  setCookie: string;
+}
+
+/** What `issueTokens` returns, by the `cookies` option: a login's body, plus the cookie in a cookie model. */
+export type IssuedCredentials<Model extends CookieModel | undefined = undefined> = Model extends 'refresh'
+  ? AccessTokenResponse & IssuedCookie
+  : Model extends 'session'
+    ? SessionResponse & IssuedCookie
+    : TokenResponse;
 
 /** Options of `protect(handler, options)`. */
 export interface ProtectOptions {
@@ -91,8 +148,12 @@ export interface ProtectedRequestRecord {
    */
   url: string;
   status: number;
+  /** Whether it carried a bearer token; with `cookies: 'session'`, the session cookie. */
   hadToken: boolean;
-  /** The `jti` of a correctly signed token (expired ones too), never the token itself; else null. */
+  /**
+   * The `jti` of a correctly signed token (expired ones too), never the token itself; else null. With
+   * `cookies: 'session'`, the kit's id of a session it knows (never the cookie's value).
+   */
   tokenId: string | null;
   /** The kit's clock (ms, `advanceClock` included) when the answer was decided. */
   at: number;
@@ -105,14 +166,23 @@ export interface ProtectedRequestRecord {
 
 /** One call to the refresh route. */
 export interface RefreshRecord {
-  /** The kit's id of the refresh token presented (not the token); null when unknown or absent. */
+  /**
+   * The kit's id of the refresh token (or session) presented, never the token or cookie itself; null when
+   * unknown or absent.
+   */
   tokenId: string | null;
-  /** `reused`: a rotated token presented again (its family is now revoked); `forced`: a `failNextRefresh`. */
+  /**
+   * `reused`: a rotated token (or replaced session) presented again (its family is now revoked); `forced`:
+   * a `failNextRefresh`; `malformed`: no refresh token in the body, or no cookie in a cookie model.
+   */
   outcome: 'ok' | 'reused' | 'revoked' | 'expired' | 'unknown' | 'malformed' | 'forced';
   at: number;
 }
 
-/** Live counters: read them whenever you like, they are always current. Never hold a token string. */
+/**
+ * Live counters: read them whenever you like, they are always current. Never hold a token string or a
+ * cookie's value.
+ */
 export interface MockAuthStats {
   logins: number;
   failedLogins: number;
@@ -124,11 +194,18 @@ export interface MockAuthStats {
   refreshCalls: RefreshRecord[];
 }
 
-/** Levers a test pulls to put the auth server in a state. */
-export interface MockAuthControls {
-  /** Every access token issued so far is refused as expired (401 `invalid_token`); later ones are fine. */
+/** Levers a test pulls to put the auth server in a state. `Model`: the `cookies` option's type. */
+export interface MockAuthControls<Model extends CookieModel | undefined = undefined> {
+  /**
+   * Every access token issued so far is refused as expired (401 `invalid_token`); later ones are fine.
+   * `cookies: 'session'`: every session so far is refused as expired by protected routes (the refresh
+   * route still renews it).
+   */
   expireAccessTokens(): void;
-  /** Every refresh token issued so far is revoked (400 `invalid_grant`). */
+  /**
+   * Every refresh token issued so far is revoked (400 `invalid_grant`), in a cookie too.
+   * `cookies: 'session'`: every session so far is revoked (protected routes and refresh refuse it).
+   */
   revokeRefreshTokens(): void;
   /**
    * The next `count` refresh calls (default 1) fail as `kind` (default `'rejected'`): see
@@ -162,16 +239,30 @@ export interface MockAuthControls {
    * To assert on one phase of a test; a request still in flight is recorded when it is answered.
    */
   clearStats(): void;
-  /** Issue a token pair as a login would, without HTTP (not counted as a login). Throws for an unknown user. */
-  issueTokens(username: string): Promise<TokenResponse>;
+  /**
+   * Sign `username` in as a login would, without HTTP (not counted as a login), and return what the login
+   * gives: the token pair; with `cookies: 'refresh'`, `{ accessToken, expiresIn, tokenType }` and the
+   * refresh cookie; with `cookies: 'session'`, `{ user }` and the session cookie (see {@link IssuedCookie}).
+   * Throws for an unknown user.
+   */
+  issueTokens(username: string): Promise<IssuedCredentials<Model>>;
 }
 
-/** What `createMockAuthServer` returns. */
-export interface MockAuthServer {
+/** What `createMockAuthServer` returns. `Model`: the `cookies` option's type. */
+export interface MockAuthServer<Model extends CookieModel | undefined = undefined> {
   /** The login, refresh, logout and me routes: spread them into `setupServer` / `setupWorker`. */
   handlers: HttpHandler[];
-  /** Wrap one of the app's own handlers so it needs a valid access token (and a role, if given). */
+  /**
+   * Wrap one of the app's own handlers so it needs a valid access token (and a role, if given); with
+   * `cookies: 'session'`, a valid session cookie instead.
+   */
   protect(handler: HttpHandler, options?: ProtectOptions): HttpHandler;
-  controls: MockAuthControls;
+  /**
+   * The user a request is signed in as (its bearer token, or its session cookie with `cookies:
+   * 'session'`), checked as `protect()` checks it; null when it is not signed in. Not recorded in stats.
+   * For the app's own handlers, which cannot read a user out of an opaque session cookie themselves.
+   */
+  userOf(request: Request): Promise<MockAuthUser | null>;
+  controls: MockAuthControls<Model>;
   stats: MockAuthStats;
 }
