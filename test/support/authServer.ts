@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  type CookieModel,
   createMockAuthServer,
   type ProtectedRequestRecord as KitRequestRecord,
   type MockAuthControls,
@@ -16,7 +17,12 @@ export type { RefreshFailureKind, TokenResponse };
 export type TestUser = MockUser;
 
 /** Options for {@link startAuthServer}; every field has a default (the kit's). */
-export interface AuthServerOptions {
+export interface AuthServerOptions<Model extends CookieModel | undefined = undefined> {
+  /**
+   * Where the credentials live (the kit's `cookies`): an httpOnly refresh cookie, or a session cookie the API
+   * checks instead of a bearer token. Default: both tokens in the JSON bodies.
+   */
+  cookies?: Model;
   /** Default: alice/wonderland `['user']` and bob/builder `['user', 'admin']`. */
   users?: TestUser[];
   /** Lifetime of an access token. Default 60 000 ms. */
@@ -31,7 +37,7 @@ export interface AuthServerOptions {
    * Serve only the test API, on this server's own origin, guarded by that server's kit: it accepts that
    * server's tokens (one sign-in, two origins). The counters are the other server's; `requests`, its own.
    */
-  acceptTokensOf?: AuthServer;
+  acceptTokensOf?: AuthServer<Model>;
 }
 
 /** The kit's record of a protected request (`/auth/me`, `/api/*` but `/api/public`), with its path and body. */
@@ -53,15 +59,15 @@ export interface RefreshRecord {
 }
 
 /** A running server: the msw kit served over node:http; see {@link startAuthServer}. */
-export interface AuthServer {
+export interface AuthServer<Model extends CookieModel | undefined = undefined> {
   /** `http://127.0.0.1:PORT` */
   url: string;
   /** Same as `url`. */
   origin: string;
   /** The kit behind the server. */
-  kit: MockAuthServer;
+  kit: MockAuthServer<Model>;
   /** The kit's controls (`reset()` forgets every token; `clearStats()` keeps them). */
-  controls: MockAuthControls;
+  controls: MockAuthControls<Model>;
   /** Live views of the kit's stats; never hold a token string. */
   stats: {
     logins: number;
@@ -90,22 +96,19 @@ const ITEMS = [
 ];
 const FORCED_OUTCOMES = { rejected: 'rejected', server: 'failed', network: 'failed', hang: 'hung' } as const;
 
-/** The claims of the bearer token a protected route was let through with (the kit checked its signature). */
-function claimsOf(request: Request): { sub: string; roles: string[] } {
-  const token = /^Bearer\s+(\S+)/i.exec(request.headers.get('authorization') ?? '')?.[1] ?? '';
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
-}
-
 /** The test API behind the kit's guard: what the integration tests call besides the auth routes. */
-function apiRoutes(url: string, auth: MockAuthServer) {
-  const user = (request: Request) => claimsOf(request).sub;
+function apiRoutes<Model extends CookieModel | undefined>(url: string, auth: MockAuthServer<Model>) {
+  // Who a protected route was let through as: its bearer token's claims, or its session cookie's user.
+  const claimsOf = async (request: Request) =>
+    (await auth.userOf(request)) ?? { sub: undefined, roles: [] as string[] };
+  const user = async (request: Request) => (await claimsOf(request)).sub;
   const echo = async ({ request }: { request: Request }) =>
     HttpResponse.json({
       method: request.method,
       body: await request.text(),
       contentType: request.headers.get('content-type'),
       custom: request.headers.get('x-custom'),
-      user: user(request),
+      user: await user(request),
     });
   return [
     http.get(`${url}/api/public`, () => HttpResponse.json({ message: 'Hello from a public route' })),
@@ -114,14 +117,16 @@ function apiRoutes(url: string, auth: MockAuthServer) {
       await delay(Math.max(0, Number(new URL(request.url).searchParams.get('ms')) || 0));
     }),
     ...[
-      http.get(`${url}/api/items`, ({ request }) => HttpResponse.json({ items: ITEMS, user: user(request) })),
-      http.get(`${url}/api/items/:id`, ({ request, params }) =>
-        HttpResponse.json({ id: params.id, user: user(request) }),
+      http.get(`${url}/api/items`, async ({ request }) =>
+        HttpResponse.json({ items: ITEMS, user: await user(request) }),
       ),
-      http.get(`${url}/api/slow`, ({ request }) => HttpResponse.json({ user: user(request) })),
-      http.get(`${url}/api/admin`, ({ request }) =>
-        claimsOf(request).roles.includes('admin')
-          ? HttpResponse.json({ user: user(request), admin: true })
+      http.get(`${url}/api/items/:id`, async ({ request, params }) =>
+        HttpResponse.json({ id: params.id, user: await user(request) }),
+      ),
+      http.get(`${url}/api/slow`, async ({ request }) => HttpResponse.json({ user: await user(request) })),
+      http.get(`${url}/api/admin`, async ({ request }) =>
+        (await claimsOf(request)).roles.includes('admin')
+          ? HttpResponse.json({ user: await user(request), admin: true })
           : HttpResponse.json({ error: 'forbidden' }, { status: 403 }),
       ),
       http.post(`${url}/api/echo`, echo),
@@ -129,7 +134,9 @@ function apiRoutes(url: string, auth: MockAuthServer) {
       http.patch(`${url}/api/echo`, echo),
     ].map((handler) => auth.protect(handler)),
     auth.protect(
-      http.get(`${url}/api/scoped`, ({ request }) => HttpResponse.json({ user: user(request), admin: true })),
+      http.get(`${url}/api/scoped`, async ({ request }) =>
+        HttpResponse.json({ user: await user(request), admin: true }),
+      ),
       { roles: ['admin'], insufficientScopeAs401: true },
     ),
   ];
@@ -156,7 +163,13 @@ function toRequest(req: IncomingMessage, origin: string, body: Buffer, signal: A
 async function send(res: ServerResponse, response: Response): Promise<void> {
   const body = Buffer.from(await response.arrayBuffer());
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(response.status, { ...CORS_HEADERS, ...Object.fromEntries(response.headers) });
+  // Every Set-Cookie kept (a Headers object folds the others into one line, or keeps the last).
+  const cookies = response.headers.getSetCookie();
+  res.writeHead(response.status, {
+    ...CORS_HEADERS,
+    ...Object.fromEntries(response.headers),
+    ...(cookies.length ? { 'set-cookie': cookies } : {}),
+  });
   res.end(body);
 }
 
@@ -177,7 +190,9 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
  * auth.controls.expireAccessTokens(); // the same request now answers 401 invalid_token
  * await auth.close();
  */
-export async function startAuthServer(options: AuthServerOptions = {}): Promise<AuthServer> {
+export async function startAuthServer<Model extends CookieModel | undefined = undefined>(
+  options: AuthServerOptions<Model> = {},
+): Promise<AuthServer<Model>> {
   const server = createServer((req, res) => {
     const abort = new AbortController();
     res.on('close', () => abort.abort());
@@ -193,7 +208,12 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
   const { files, acceptTokensOf, ...kitOptions } = options;
   const auth =
     acceptTokensOf?.kit ??
-    createMockAuthServer({ baseUrl: url, realm: 'reauth-test', recordBodies: true, ...kitOptions });
+    createMockAuthServer<Model>({
+      baseUrl: url,
+      realm: 'reauth-test',
+      recordBodies: true,
+      ...(kitOptions as Omit<AuthServerOptions<Model>, 'files' | 'acceptTokensOf'>),
+    });
   const handlers = [...(acceptTokensOf ? [] : auth.handlers), ...apiRoutes(url, auth)];
 
   async function answer(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
