@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { macrotaskScheduler } from '../support/model';
+import { type ModelSetup, macrotaskScheduler, setupArb } from '../support/model';
 import {
+  checkCookieModel,
   checkNoTokenLeaked,
   checkRefreshes,
   checkSettled,
@@ -9,6 +10,7 @@ import {
   executeTabCommand,
   expireArb,
   failNextRefreshArb,
+  logoutArb,
   openTab,
   requestArb,
   runParameters,
@@ -25,7 +27,8 @@ import {
 
 // The single-tab properties (packages/axios) over 2–3 tabs of one origin: one model server, one channel,
 // one axios instance and session per tab, each tab with its own memory storage. Messages between tabs and
-// the lease lock run on fake timers, moved by `tick` commands and while the schedule drains.
+// the lease lock run on fake timers, moved by `tick` commands and while the schedule drains. Then the same in
+// the cookie models (DESIGN.md, "Session models"): the tabs share one cookie jar, whose cookie rotates.
 const MAX_STEPS = 10_000;
 
 type Command = TabCommand;
@@ -47,15 +50,26 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
   },
 );
 
-/** With `channelDelayMs`, tabs use Web Locks, and news between them takes that long: later than the lock. */
+/** The commands of the cookie models: a logout (the jar drops the cookie) besides the JS-only sign-out. */
+const cookieCommandArb: fc.Arbitrary<Command> = fc.oneof(
+  { weight: 24, arbitrary: commandArb },
+  { weight: 1, arbitrary: logoutArb },
+);
+
+/**
+ * With `channelDelayMs`, tabs use Web Locks, and news between them takes that long: later than the lock.
+ * @param setup the session model (default: both tokens in JS)
+ */
 async function runScenario(
   s: fc.Scheduler,
   tabCount: number,
   commands: Command[],
   channelDelayMs?: number,
+  setup?: ModelSetup,
 ): Promise<TabsRun> {
   const isWebLocks = channelDelayMs !== undefined;
-  const run: TabsRun = { ...startTabsRun(s, { isWebLocks, channelDelayMs: channelDelayMs ?? 0 }), tabs: [] };
+  const options = { isWebLocks, channelDelayMs: channelDelayMs ?? 0, ...(setup ? { setup } : {}) };
+  const run: TabsRun = { ...startTabsRun(s, options), tabs: [] };
   for (let index = 0; index < tabCount; index++)
     run.tabs.push(openTab(run, index, { storageKey: 'property' }));
   (run.tabs[0] as Tab).session.signIn(run.model.login());
@@ -83,6 +97,12 @@ function check(run: TabsRun, tabCount: number, isNewsInstant = true): void {
     expect(sends.length, `${request.id} is sent at most twice`).toBeLessThanOrEqual(2);
   }
   checkNoTokenLeaked(run);
+}
+
+/** {@link check}, and what the cookie models add (see checkCookieModel). */
+function checkCookies(run: TabsRun, tabCount: number, isNewsInstant = true): void {
+  check(run, tabCount, isNewsInstant);
+  checkCookieModel(run);
 }
 
 describe('properties over random interleavings of several tabs', () => {
@@ -125,4 +145,49 @@ describe('properties over random interleavings of several tabs', () => {
       runParameters(150),
     );
   }, 120_000);
+
+  describe.each(['refresh', 'session'] as const)(
+    "with cookies: '%s', one cookie jar for every tab",
+    (sessionModel) => {
+      it('2–3 tabs make one refresh call per expiry across them, and the server never detects reuse', async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            macrotaskScheduler(),
+            setupArb(sessionModel),
+            fc.integer({ min: 2, max: 3 }),
+            fc.array(cookieCommandArb, { minLength: 3, maxLength: 24, size: 'medium' }),
+            async (s, setup, tabCount, commands) => {
+              try {
+                checkCookies(await runScenario(s, tabCount, commands, undefined, setup), tabCount);
+              } finally {
+                vi.clearAllTimers();
+              }
+            },
+          ),
+          runParameters(150),
+        );
+      }, 120_000);
+
+      it('with Web Locks, and news up to 45 ms later than the lock, no rotated cookie is presented again', async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            macrotaskScheduler(),
+            setupArb(sessionModel),
+            fc.integer({ min: 2, max: 3 }),
+            fc.array(cookieCommandArb, { minLength: 3, maxLength: 24, size: 'medium' }),
+            fc.integer({ min: 0, max: 45 }),
+            async (s, setup, tabCount, commands, channelDelayMs) => {
+              try {
+                const run = await runScenario(s, tabCount, commands, channelDelayMs, setup);
+                checkCookies(run, tabCount, channelDelayMs === 0);
+              } finally {
+                vi.clearAllTimers();
+              }
+            },
+          ),
+          runParameters(150),
+        );
+      }, 120_000);
+    },
+  );
 });

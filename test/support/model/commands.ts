@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { RefreshFailure } from './authModel';
+import type { RefreshFailure, SessionModel } from './authModel';
 
 /** Each method is one way of sending a body (which a transport supports is its own choice). */
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH';
@@ -16,11 +16,23 @@ export type Command =
   | { kind: 'onReauth'; answer: 'tokens' | 'null' }
   | { kind: 'offReauth' }
   | { kind: 'cancelReauth' }
-  | { kind: 'clock'; periods: 1 | 2 };
+  | { kind: 'clock'; periods: 1 | 2 }
+  /** A GET to another origin (not allowed): it must go out with no credential, and come back unhandled. */
+  | { kind: 'foreign' }
+  /** Cookie models: the app's logout (the server revokes the cookie's family, the jar drops it), then signOut(). */
+  | { kind: 'logout' }
+  /** `refresh` model: the browser forgets the refresh cookie (expired, or cleared by the user). */
+  | { kind: 'clearCookies' };
 
-/** Random test actions; requests use the given methods. */
-export function commandArb(methods: readonly [Method, ...Method[]]): fc.Arbitrary<Command> {
-  return fc.oneof(
+/**
+ * Random test actions; requests use the given methods. Given a session model, requests to a foreign origin too,
+ * and the cookie models' own actions (a logout, a forgotten cookie); without one, the actions of the first version.
+ */
+export function commandArb(
+  methods: readonly [Method, ...Method[]],
+  sessionModel?: SessionModel,
+): fc.Arbitrary<Command> {
+  const shared: fc.WeightedArbitrary<Command>[] = [
     {
       weight: 6,
       arbitrary: fc.record({
@@ -58,5 +70,16 @@ export function commandArb(methods: readonly [Method, ...Method[]]): fc.Arbitrar
         periods: fc.constantFrom(1 as const, 2 as const),
       }),
     },
+  ];
+  if (!sessionModel) return fc.oneof(...shared);
+  return fc.oneof(
+    ...shared,
+    { weight: 1, arbitrary: fc.constant({ kind: 'foreign' as const }) },
+    ...(sessionModel === 'tokens'
+      ? []
+      : [{ weight: 1, arbitrary: fc.constant({ kind: 'logout' as const }) }]),
+    ...(sessionModel === 'refresh'
+      ? [{ weight: 1, arbitrary: fc.constant({ kind: 'clearCookies' as const }) }]
+      : []),
   );
 }

@@ -7,3 +7,4 @@ export * from './authModel';
 export * from './commands';
 export * from './invariants';
 export * from './scenario';
+export * from './sessionModels';

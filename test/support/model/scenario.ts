@@ -1,15 +1,9 @@
-import {
-  type AuthEvent,
-  createSession,
-  type ReauthHandler,
-  type Session,
-  type SessionStatus,
-  type TokensInput,
-} from '@reauth/core';
+import type { AuthEvent, ReauthHandler, Session, SessionStatus } from '@reauth/core';
 import fc from 'fast-check';
 import { afterEach, beforeEach, vi } from 'vitest';
-import { type AuthModel, createAuthModel } from './authModel';
+import { type AuthModel, createAuthModel, type ModelSetup, TOKENS_SETUP } from './authModel';
 import type { Command, Method, RequestCommand } from './commands';
+import { createModelSession } from './sessionModels';
 
 // Captured before fake timers replace it: the scheduler lets every microtask chain finish between two
 // scheduled events, as a browser does between two network answers or clicks.
@@ -58,8 +52,14 @@ export interface Client {
     command: RequestCommand,
     init: { headers: Record<string, string>; signal?: AbortSignal },
   ): Promise<Answered>;
-  /** POST /auth/refresh with `{ refreshToken }`, skipAuth; rejects on a non-2xx answer. */
-  refresh(refreshToken: string, signal: AbortSignal, headers: Record<string, string>): Promise<TokensInput>;
+  /** POST /auth/refresh with `{ refreshToken }` (null in the cookie models), skipAuth; rejects on a non-2xx answer. */
+  refresh(
+    refreshToken: string | null,
+    signal: AbortSignal,
+    headers: Record<string, string>,
+  ): Promise<unknown>;
+  /** GET on {@link FOREIGN_ORIGIN}, through reauth as any request; resolves as `send` does. */
+  sendForeign?(init: { headers: Record<string, string> }): Promise<Answered>;
 }
 
 /** What the properties need to know about a transport (axios, fetch). */
@@ -79,6 +79,10 @@ export interface Transport {
 export interface TrackedRequest {
   id: string;
   command: RequestCommand;
+  /** Sent to {@link FOREIGN_ORIGIN} (a `foreign` command). */
+  isForeign: boolean;
+  /** When it was made, in the model's timeline: a first send right after it went out without waiting. */
+  firedAt: number;
   controller: AbortController | null;
   abortedAt: number | null;
   /** Still pending when aborted, and still pending once the abort's microtasks ran. */
@@ -89,6 +93,8 @@ export interface TrackedRequest {
 /** Everything one run did and saw, for the invariants. */
 export interface Run {
   model: AuthModel;
+  /** Where the session keeps its credentials. */
+  setup: ModelSetup;
   requests: TrackedRequest[];
   events: AuthEvent[];
   refreshCalls: number;
@@ -98,26 +104,40 @@ export interface Run {
   leewayEntries: number;
   /** Refresh requests abandoned by the timeout (grace passed), as the model saw them. */
   abandonedByTimeout: number;
+  /** signOut and logout commands, in the model's timeline. */
   signOutMarks: number[];
+  /** What the session did that no model allows (a refresh token handed to `refresh` in a cookie model). */
+  violations: string[];
   /** Reauth prompts answered null, and cancelReauth() calls. */
   dismissals: number;
   clockAdvances: number;
   finalStatus: SessionStatus;
 }
 
-/** Runs `commands` against a session on `transport` over a fresh model, answers landing as `s` orders them. */
-export async function runScenario(s: fc.Scheduler, transport: Transport, commands: Command[]): Promise<Run> {
+/**
+ * Runs `commands` against a session on `transport` over a fresh model, answers landing as `s` orders them.
+ * @param setup the session model (default: both tokens in JS)
+ */
+export async function runScenario(
+  s: fc.Scheduler,
+  transport: Transport,
+  commands: Command[],
+  setup: ModelSetup = TOKENS_SETUP,
+): Promise<Run> {
   logged.length = 0;
-  const model = createAuthModel(s);
-  const session = createSession({
-    refresh: async ({ refreshToken, signal }) => {
+  const model = createAuthModel(s, setup);
+  const session = createModelSession(
+    setup,
+    async (refreshToken, signal) => {
       run.refreshCalls += 1;
       return client.refresh(refreshToken, signal, { 'x-req-id': `refresh-${run.refreshCalls}` });
     },
-    refreshTimeoutMs: REFRESH_TIMEOUT_MS,
-  });
+    { refreshTimeoutMs: REFRESH_TIMEOUT_MS },
+    (what) => run.violations.push(what),
+  );
   const run: Run = {
     model,
+    setup,
     requests: [],
     events: [],
     refreshCalls: 0,
@@ -125,29 +145,34 @@ export async function runScenario(s: fc.Scheduler, transport: Transport, command
     leewayEntries: 0,
     abandonedByTimeout: 0,
     signOutMarks: [],
+    violations: [],
     dismissals: 0,
     clockAdvances: 0,
     finalStatus: 'signedIn',
   };
   session.on('*', (event) => run.events.push(event));
+  model.watchClient(() => session.getState().status === 'signedOut');
   const client = transport.connect(model, session);
   session.signIn(model.login());
   const unregister: (() => void)[] = [];
 
-  function fire(command: RequestCommand): void {
+  function fire(command: RequestCommand, isForeign = false): void {
     const id = `req-${run.requests.length}`;
     const controller = command.abortable ? new AbortController() : null;
     const init = { headers: { 'x-req-id': id }, ...(controller ? { signal: controller.signal } : {}) };
     const tracked: TrackedRequest = {
       id,
       command,
+      isForeign,
+      firedAt: model.mark(),
       controller,
       abortedAt: null,
       pendingAfterAbort: false,
       outcome: { state: 'pending' },
     };
     run.requests.push(tracked);
-    client.send(command, init).then(
+    const sent = isForeign ? foreign(init) : client.send(command, init);
+    sent.then(
       (answered) => {
         tracked.outcome = { state: 'resolved', ...answered };
       },
@@ -155,6 +180,11 @@ export async function runScenario(s: fc.Scheduler, transport: Transport, command
         tracked.outcome = { state: 'rejected', error };
       },
     );
+  }
+
+  function foreign(init: { headers: Record<string, string> }): Promise<Answered> {
+    if (!client.sendForeign) throw new Error('this transport sends nothing to a foreign origin');
+    return client.sendForeign(init);
   }
 
   async function abort(pick: number): Promise<void> {
@@ -211,6 +241,13 @@ export async function runScenario(s: fc.Scheduler, transport: Transport, command
       session.cancelReauth();
     },
     clock: ({ periods }) => advanceClock(periods),
+    foreign: () => fire({ kind: 'request', method: 'GET', abortable: false, note: '' }, true),
+    logout: () => {
+      run.signOutMarks.push(model.mark());
+      model.logout();
+      session.signOut();
+    },
+    clearCookies: () => model.clearCookies(),
   };
 
   s.scheduleSequence(

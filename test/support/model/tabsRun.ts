@@ -1,7 +1,7 @@
 import { attachAuth } from '@reauth/axios';
 import {
   type AuthEvent,
-  createSession,
+  type CookieSessionInput,
   isAuthError,
   type Session,
   type StorageLike,
@@ -16,11 +16,14 @@ import {
   type RefreshFailure,
 } from '../../../packages/axios/src/__tests__/support/propertyModel';
 import { FakeChannel, stubBroadcastChannel } from '../../../packages/core/src/__tests__/support/fakeChannel';
+import { API_ORIGIN, type ModelSetup, TOKENS_SETUP } from './authModel';
 import { logged, REFRESH_TIMEOUT_MS, settleMicrotasks, usePropertyHooks } from './scenario';
+import { createModelSession } from './sessionModels';
 
 // What the cross-tab properties (test/crossTab) share: 2–3 tabs of one origin over one model server, one fake
 // channel and one lock, one axios instance and session per tab; the commands every such run knows, the drain,
 // and the end-of-run invariants. Imported by path (not through index.ts): it needs axios and the fake channel.
+// In the cookie models the model is the browser's one cookie jar too, which every tab shares.
 
 /** The commands of a run over several tabs; a `tab` is taken modulo the number of tabs. */
 export type TabCommand =
@@ -30,6 +33,8 @@ export type TabCommand =
   | { kind: 'slowRefresh' }
   | { kind: 'signOut'; tab: number }
   | { kind: 'signIn'; tab: number }
+  /** Cookie models: the app's logout in one tab (the server revokes the cookie's family, the jar drops it). */
+  | { kind: 'logout'; tab: number }
   | { kind: 'tick'; ms: number }
   /** Time moves `periods` (default 1) refresh timeouts at once. */
   | { kind: 'clock'; periods?: 1 | 2 };
@@ -51,6 +56,7 @@ export const failNextRefreshArb = (...failures: RefreshFailure[]) =>
   fc.record({ kind: fc.constant('failNextRefresh' as const), failure: fc.constantFrom(...failures) });
 export const signInArb = fc.record({ kind: fc.constant('signIn' as const), tab: tabArb });
 export const signOutArb = fc.record({ kind: fc.constant('signOut' as const), tab: tabArb });
+export const logoutArb = fc.record({ kind: fc.constant('logout' as const), tab: tabArb });
 
 export interface Tab {
   index: number;
@@ -66,6 +72,8 @@ export interface TabRequest {
 /** Everything a run over several tabs did and saw, for the invariants. */
 export interface TabsRun<T extends Tab = Tab> {
   model: PropertyModel;
+  /** Where the sessions keep their credentials. */
+  setup: ModelSetup;
   tabs: T[];
   requests: TabRequest[];
   events: AuthEvent[];
@@ -73,6 +81,10 @@ export interface TabsRun<T extends Tab = Tab> {
   leewayEntries: number;
   abandonedByTimeout: number;
   refreshCalls: number;
+  /** signOut and logout commands. */
+  signOuts: number;
+  /** What a session did that no model allows (a refresh token handed to `refresh` in a cookie model). */
+  violations: string[];
 }
 
 /** Web Locks as a browser gives them: first come first served, across the tabs of this process. */
@@ -97,14 +109,19 @@ export function useTabsHooks(): void {
 
 /**
  * Starts a run: a fake channel, the lease lock or Web Locks (news between tabs `channelDelayMs` late), ids
- * the same from run to run, and a fresh model. Open its tabs with {@link openTab}.
+ * the same from run to run, and a fresh model (in `setup`'s session model, default both tokens in JS). Open its
+ * tabs with {@link openTab}.
  * @param s the scheduler the model's answers land by
  * @returns the run, with no tab yet
  * @example const run = { ...startTabsRun(s, { isWebLocks: false }), tabs: [] as Tab[] };
  */
 export function startTabsRun(
   s: fc.Scheduler,
-  { isWebLocks, channelDelayMs = 0 }: { isWebLocks: boolean; channelDelayMs?: number },
+  {
+    isWebLocks,
+    channelDelayMs = 0,
+    setup = TOKENS_SETUP,
+  }: { isWebLocks: boolean; channelDelayMs?: number; setup?: ModelSetup },
 ): Omit<TabsRun, 'tabs'> {
   logged.length = 0;
   stubBroadcastChannel();
@@ -117,20 +134,24 @@ export function startTabsRun(
     random = (random * 9301 + 49297) % 233280;
     return random / 233280;
   });
-  const model = createPropertyModel(s);
+  const model = createPropertyModel(s, setup);
   return {
     model,
+    setup,
     requests: [],
     events: [],
     expiries: 0,
     leewayEntries: 0,
     abandonedByTimeout: 0,
     refreshCalls: 0,
+    signOuts: 0,
+    violations: [],
   };
 }
 
 /**
- * Opens tab `index` of the run: an axios instance on the model and a cross-tab session attached to it.
+ * Opens tab `index` of the run: an axios instance on the model and a cross-tab session (in the run's session
+ * model) attached to it.
  * @param storage the tab's own storage; without it, the session's default memory storage
  * @returns the tab, not yet in `run.tabs`
  * @example run.tabs.push(openTab(run, 0, { storageKey: 'property' }));
@@ -140,18 +161,17 @@ export function openTab(
   index: number,
   { storageKey, storage }: { storageKey: string; storage?: StorageLike },
 ): Tab {
-  const api = axios.create({ baseURL: 'https://api.test', adapter: run.model.adapter });
-  const session = createSession({
-    refresh: async ({ refreshToken, signal }) => {
+  const api = axios.create({ baseURL: API_ORIGIN, adapter: run.model.adapter });
+  const session = createModelSession(
+    run.setup,
+    async (refreshToken, signal) => {
       run.refreshCalls += 1;
       const headers = { 'x-req-id': `refresh-${run.refreshCalls}` };
       return (await api.post('/auth/refresh', { refreshToken }, { skipAuth: true, signal, headers })).data;
     },
-    refreshTimeoutMs: REFRESH_TIMEOUT_MS,
-    ...(storage ? { storage } : {}),
-    storageKey,
-    crossTab: true,
-  });
+    { refreshTimeoutMs: REFRESH_TIMEOUT_MS, ...(storage ? { storage } : {}), storageKey, crossTab: true },
+    (what) => run.violations.push(`tab ${index}: ${what}`),
+  );
   session.on('*', (event) => run.events.push(event));
   attachAuth(api, session);
   return { index, api, session };
@@ -166,7 +186,7 @@ export function openTab(
 export function executeTabCommand(
   run: TabsRun,
   command: TabCommand,
-  tokens?: TokensInput,
+  tokens?: TokensInput | CookieSessionInput,
 ): void | Promise<void> {
   const { model } = run;
   const tab = (index: number) => run.tabs[index % run.tabs.length] as Tab;
@@ -192,6 +212,11 @@ export function executeTabCommand(
     case 'slowRefresh':
       return model.slowNextRefresh();
     case 'signOut':
+      run.signOuts += 1;
+      return tab(command.tab).session.signOut();
+    case 'logout':
+      run.signOuts += 1;
+      model.logout();
       return tab(command.tab).session.signOut();
     case 'signIn':
       return tab(command.tab).session.signIn(tokens ?? model.login());
@@ -239,20 +264,52 @@ export function checkSettled({ requests }: TabsRun): void {
 
 /**
  * One refresh per event that calls for one, across all tabs (after a transient failure or an abandoned
- * refresh, each tab may try again once), and no refresh token presented twice.
+ * refresh, each tab may try again once), and no refresh token presented twice (in the cookie models: no rotated
+ * cookie presented again).
  * @param isNewsInstant false when news between tabs takes time: a tab may refresh a session another replaced
  */
 export function checkRefreshes(run: TabsRun, tabCount: number, isNewsInstant = true): void {
   const { model } = run;
   const retries = (model.stats.transientFailures + run.abandonedByTimeout) * tabCount;
+  // With a cookie JS cannot see, a signed-out tab's 401 tries one silent refresh (the cookie may still be good).
+  // Each tab tries its own after a sign-out: a signed-out tab takes no other tab's refresh result.
+  const silent = run.setup.sessionModel === 'tokens' ? 0 : run.signOuts * tabCount;
   if (isNewsInstant) {
     expect(run.refreshCalls, 'refreshes ≤ expiries (across tabs)').toBeLessThanOrEqual(
-      run.expiries + run.leewayEntries + retries,
+      run.expiries + run.leewayEntries + retries + silent,
     );
   }
   expect(model.stats.reuseDetected, 'the model never detects reuse').toBe(0);
+  // With cookies, a cookie the server refused may be presented again by a tab that had not heard of the refusal
+  // (a silent refresh already waiting for the lock, or a sign-in crossing the refusal): refused again, and no
+  // rotated cookie is ever presented (no reuse detected, above).
+  if (run.setup.sessionModel !== 'tokens') return;
   const presented = model.stats.refreshPresented;
   expect(new Set(presented).size, 'no refresh token is presented twice').toBe(presented.length);
+}
+
+/**
+ * The cookie models: no refresh token handed to `refresh`, no `Authorization` header with a cookie session; with
+ * a refresh cookie, a replay always carries another access token than its first send.
+ */
+export function checkCookieModel(run: TabsRun): void {
+  const { model } = run;
+  expect(run.violations, 'the sessions keep to their model').toEqual([]);
+  if (run.setup.sessionModel === 'session') {
+    const withHeader = model.sends.filter((send) => send.bearer !== null).map((send) => send.reqId);
+    expect(withHeader, "no Authorization header is ever sent with cookies: 'session'").toEqual([]);
+    // Not yet the replay's new cookie (known gaps of core, reported with issue 17): a tab that has not heard of
+    // another's sign-in sends the new cookie under its older generation, and a request that waited (for a new
+    // tab's question, a refresh, a prompt) carries no generation at all; a 401 on either is taken for a late one
+    // and replayed at once, with that same cookie.
+    return;
+  }
+  for (const request of run.requests) {
+    const [first, replay] = model.sends.filter((send) => send.reqId === request.id);
+    if (first && replay) {
+      expect(replay.token, `${request.id} replays with a new access token`).not.toBe(first.token);
+    }
+  }
 }
 
 /** No token string in the events, the AuthError messages or the console. */

@@ -4,6 +4,8 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   interleavingsProperty,
   macrotaskScheduler,
+  type SessionModel,
+  sessionModelProperty,
   settleMicrotasks,
   usePropertyHooks,
 } from '#test-support/model';
@@ -15,6 +17,20 @@ describe('properties over random interleavings', () => {
   it('axios + session hold every invariant whatever order answers, expiries, aborts and sign-outs land in', async () => {
     await fc.assert(interleavingsProperty(axiosTransport), { numRuns: 300 });
   }, 60_000);
+
+  // The same interleavings where the credentials live elsewhere (DESIGN.md, "Session models"), against a server
+  // that keeps them as cookies JS cannot read, with requests to a foreign origin among them.
+  it.each<[SessionModel, string]>([
+    ['tokens', 'both tokens in JS'],
+    ['refresh', "cookies: 'refresh', a rotating refresh cookie"],
+    ['session', "cookies: 'session', a session cookie and no header"],
+  ])(
+    'axios + session in the %s model (%s) hold every invariant, and no credential goes where it must not',
+    async (sessionModel) => {
+      await fc.assert(sessionModelProperty(axiosTransport, sessionModel), { numRuns: 200 });
+    },
+    60_000,
+  );
 
   it('concurrent callers during one expiry share a single refresh (single flight)', async () => {
     const callerArb = fc.array(fc.constantFrom('getAccessToken' as const, 'refresh' as const), {

@@ -1,7 +1,45 @@
+import { createAuthFetch } from '@reauth/fetch';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { interleavingsProperty, usePropertyHooks } from '#test-support/model';
-import { fetchTransport } from './support/propertyModel';
+import {
+  API_ORIGIN,
+  FOREIGN_ORIGIN,
+  interleavingsProperty,
+  type SessionModel,
+  sessionModelProperty,
+  type Transport,
+  usePropertyHooks,
+} from '#test-support/model';
+import { fetchTransport, modelFetch } from './support/propertyModel';
+
+/**
+ * fetchTransport with GETs to the foreign origin too: a second createAuthFetch on the same session, over the
+ * model's fetch as the foreign origin's server (the model sees where each send went).
+ */
+const fetchWithForeignOrigin: Transport = {
+  ...fetchTransport,
+  connect(model, session) {
+    const foreignServer = modelFetch({
+      ...model,
+      serve: (request, abortError) => model.serve({ ...request, origin: FOREIGN_ORIGIN }, abortError),
+    });
+    const foreignFetch = createAuthFetch(session, {
+      allowedOrigins: [API_ORIGIN],
+      fetch: (input, init) => {
+        const url = input instanceof Request ? input.url : String(input);
+        if (new URL(url).origin !== FOREIGN_ORIGIN) throw new Error(`${url} is not on the foreign origin`);
+        return foreignServer(input, init);
+      },
+    });
+    return {
+      ...fetchTransport.connect(model, session),
+      sendForeign: async (init) => {
+        const response = await foreignFetch(`${FOREIGN_ORIGIN}/asset`, init);
+        return { status: response.status, data: await response.json() };
+      },
+    };
+  },
+};
 
 describe('properties over random interleavings', () => {
   usePropertyHooks();
@@ -9,4 +47,18 @@ describe('properties over random interleavings', () => {
   it('fetch + session hold every invariant whatever order answers, expiries, aborts and sign-outs land in', async () => {
     await fc.assert(interleavingsProperty(fetchTransport), { numRuns: 300 });
   }, 60_000);
+
+  // The same interleavings where the credentials live elsewhere (DESIGN.md, "Session models"), against a server
+  // that keeps them as cookies JS cannot read, with requests to a foreign origin among them.
+  it.each<[SessionModel, string]>([
+    ['tokens', 'both tokens in JS'],
+    ['refresh', "cookies: 'refresh', a rotating refresh cookie"],
+    ['session', "cookies: 'session', a session cookie and no header"],
+  ])(
+    'fetch + session in the %s model (%s) hold every invariant, and no credential goes where it must not',
+    async (sessionModel) => {
+      await fc.assert(sessionModelProperty(fetchWithForeignOrigin, sessionModel), { numRuns: 200 });
+    },
+    60_000,
+  );
 });

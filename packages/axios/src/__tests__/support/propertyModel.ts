@@ -11,9 +11,12 @@ import axios, {
 import type { Scheduler } from 'fast-check';
 import {
   type Answered,
+  API_ORIGIN,
   type AuthModel,
   createAuthModel,
+  FOREIGN_ORIGIN,
   type ModelReply,
+  type ModelSetup,
   type Transport,
 } from '#test-support/model';
 
@@ -39,13 +42,18 @@ function toResponse(config: InternalAxiosRequestConfig, reply: ModelReply): Axio
 
 const answered = ({ status, data }: AxiosResponse): Answered => ({ status, data });
 
-/** The model as an axios adapter: POST /auth/refresh (`{ refreshToken }`), any other path is protected. */
+/**
+ * The model as an axios adapter: POST /auth/refresh (`{ refreshToken }`), any other path is protected; an
+ * absolute URL goes to its own origin (the API's, or the foreign one).
+ */
 export function modelAdapter(model: AuthModel): AxiosAdapter {
   return async (config) => {
     const authorization = config.headers.get('Authorization');
+    const absolute = /^https?:\/\//.test(config.url ?? '') ? new URL(config.url as string) : null;
     const request = {
       reqId: String(config.headers.get('x-req-id') ?? 'anonymous'),
-      url: config.url ?? '',
+      url: absolute ? absolute.pathname : (config.url ?? ''),
+      origin: absolute ? absolute.origin : API_ORIGIN,
       bearer: typeof authorization === 'string' ? authorization.replace(/^Bearer /, '') : null,
       body: config.data,
       signal: config.signal as AbortSignal | undefined,
@@ -54,12 +62,15 @@ export function modelAdapter(model: AuthModel): AxiosAdapter {
   };
 }
 
-/** axios for the interleaving properties: GET /items and POST /echo on an instance with reauth attached. */
+/**
+ * axios for the interleaving properties: GET /items and POST /echo on an instance with reauth attached, and GET
+ * on the foreign origin through the same instance.
+ */
 export const axiosTransport: Transport = {
   methods: ['GET', 'POST'],
   resolvesErrorStatuses: false,
   connect(model, session) {
-    const api = axios.create({ baseURL: 'https://api.test', adapter: modelAdapter(model) });
+    const api = axios.create({ baseURL: API_ORIGIN, adapter: modelAdapter(model) });
     attachAuth(api, session);
     return {
       send: (command, config) =>
@@ -68,6 +79,7 @@ export const axiosTransport: Transport = {
         ),
       refresh: async (refreshToken, signal, headers) =>
         (await api.post('/auth/refresh', { refreshToken }, { skipAuth: true, signal, headers })).data,
+      sendForeign: (config) => api.get(`${FOREIGN_ORIGIN}/asset`, config).then(answered),
     };
   },
   isAbort: (error) => error instanceof CanceledError,
@@ -79,8 +91,11 @@ export interface PropertyModel extends AuthModel {
   adapter: AxiosAdapter;
 }
 
-/** A fresh model whose answers land as `s` orders them, and its axios adapter. */
-export function createPropertyModel(s: Scheduler): PropertyModel {
-  const model = createAuthModel(s);
+/**
+ * A fresh model whose answers land as `s` orders them, and its axios adapter.
+ * @param setup the session model (default: both tokens in JS)
+ */
+export function createPropertyModel(s: Scheduler, setup?: ModelSetup): PropertyModel {
+  const model = createAuthModel(s, setup);
   return Object.assign(model, { adapter: modelAdapter(model) });
 }
