@@ -156,8 +156,17 @@ export function createAuthorizer(
     if (mode === 'auth' && canWait && internals.willWait()) {
       const queued = new RequestTicket(mode, null, internals.epoch(), attempt, request, secrets);
       const wait = () => session.getAccessToken({ signal: request.signal as AbortSignal });
+      // A cookie session's ticket carries the generation it is sent in (its marker), though no token goes out.
       return queue(queued, wait).then(
-        (token) => new RequestTicket(mode, token, internals.epoch(), attempt, request, secrets),
+        (token) =>
+          new RequestTicket(
+            mode,
+            isCookieSession ? (internals.tokens()?.accessToken ?? null) : token,
+            internals.epoch(),
+            attempt,
+            request,
+            secrets,
+          ),
       );
     }
     // An aborted signal needs nothing from us here: the transport cancels before sending.

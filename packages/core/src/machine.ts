@@ -359,12 +359,22 @@ export function createMachine(
       case 'refusedElsewhere': {
         if (cookies) isCookieRefused = true;
         if (phase.name === 'restoring') refusedWhileRestoring = { refreshToken: action.refreshToken };
-        if (!tokens || tokens.refreshToken !== action.refreshToken) return;
-        // This tab must not present it again: it re-authenticates as if refused here.
         const lost = flightOf();
-        if (lost) phase = { name: 'idle' };
+        // With cookies every tab presents the one cookie: a refresh of this tab, signed out or not, waiting for
+        // the lock would present the refused cookie again.
+        const isOurs = cookies ? !!(tokens || lost) : !!tokens && tokens.refreshToken === action.refreshToken;
+        if (!isOurs) return;
         dropFlight(lost);
-        requireReauth('refresh_rejected').catch(() => {});
+        if (lost?.restoring) {
+          // Restoring: signed out quietly, as if refused here.
+          idle();
+          publish(null);
+          lost.outcome.reject(new AuthError('SIGNED_OUT'));
+          return;
+        }
+        // This tab must not present it again: it re-authenticates as if refused here.
+        if (lost) phase = { name: 'idle' };
+        requireReauth(tokens ? 'refresh_rejected' : 'unauthenticated').catch(() => {});
         lost?.outcome.resolve('reauth');
         return;
       }

@@ -103,10 +103,12 @@ export interface TokenResponse extends AccessTokenResponse {
 }
 
 /** A signed-in user as the kit describes it: the `sub` and `roles` of its access tokens. */
-export interface MockAuthUser {
+// A type, not an interface: it then fits core's `Claims` (an index signature), so a login's `{ user }` goes to
+// `session.signIn` as it is.
+export type MockAuthUser = {
   sub: string;
   roles: string[];
-}
+};
 
 /** The body of a successful login or refresh with `cookies: 'session'`. */
 export interface SessionResponse {

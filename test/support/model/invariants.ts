@@ -43,17 +43,6 @@ export function checkSession(run: Run): void {
   expect(new Set(presented).size, 'no refresh token is presented twice').toBe(presented.length);
 }
 
-/**
- * With `cookies: 'session'`, a request that waited before its first send (behind a refresh or a prompt) is not
- * held to the checks of its 401: core gives it no session generation after the wait, so its 401 is taken for a
- * late one, replayed at once with the same cookie, and the session does not learn that its cookie was refused (a
- * known gap of core, reported with issue 17).
- */
-function isWaiterOfCookieSession(run: Run, request: TrackedRequest | undefined): boolean {
-  const first = run.model.sends.find((send) => send.reqId === request?.id);
-  return run.setup.sessionModel === 'session' && !!first && first.seq !== (request?.firedAt ?? 0) + 1;
-}
-
 /** Sends, replays and aborts of one logical request. */
 export function checkSends(run: Run, request: TrackedRequest): void {
   const sends = run.model.sends.filter((send) => send.reqId === request.id);
@@ -61,7 +50,7 @@ export function checkSends(run: Run, request: TrackedRequest): void {
   const bodies = new Set(sends.map((send) => send.data));
   expect(bodies.size, `${request.id} replays the same bytes`).toBeLessThanOrEqual(1);
   const [first, replay] = sends;
-  if (first && replay && !isWaiterOfCookieSession(run, request)) {
+  if (first && replay) {
     expect(replay.token, `${request.id} replays with a new token`).not.toBe(first.token);
     expect(replay.token, `${request.id} replays with a token`).not.toBeNull();
   }
@@ -82,16 +71,7 @@ export function checkTokens(run: Run): void {
   // presents it to renew it.
   const isHeldBack = (send: ModelSend) =>
     sessionModel !== 'session' || (send.sentSignedOut === false && send.url !== '/auth/refresh');
-  const refusals = model.answers.filter(
-    (a) =>
-      a.status === 401 &&
-      a.token &&
-      a.attempt === 0 &&
-      !isWaiterOfCookieSession(
-        run,
-        run.requests.find((r) => r.id === a.reqId),
-      ),
-  );
+  const refusals = model.answers.filter((a) => a.status === 401 && a.token && a.attempt === 0);
   for (const refused of refusals) {
     const reused = model.sends.filter(
       (send) => send.token === refused.token && send.seq > refused.seq && isHeldBack(send),

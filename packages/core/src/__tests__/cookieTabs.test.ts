@@ -91,6 +91,23 @@ describe('cross-tab with a shared refresh cookie', () => {
   });
 });
 
+describe('cross-tab with a shared refresh cookie: a refusal', () => {
+  it("stops a signed-out tab's silent refresh waiting for the lock: the refused cookie is not presented again", async () => {
+    const { tabs, jar } = cookieTabs(2, { cookies: 'refresh' });
+    jar.spent.add('c0'); // the cookie is dead
+    const [first, second] = tabs as [Session, Session];
+    first.onReauth(async () => null);
+    second.onReauth(async () => null);
+    await vi.advanceTimersByTimeAsync(200); // both tabs have asked the others for a session: none
+    const refusedFirst = unauthorized(first).catch((error: unknown) => error);
+    const refusedSecond = unauthorized(second).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(500);
+    await expect(refusedFirst).resolves.toMatchObject({ code: 'REAUTH_CANCELLED' });
+    await expect(refusedSecond).resolves.toMatchObject({ code: 'REAUTH_CANCELLED' });
+    expect(jar.calls).toBe(1);
+  });
+});
+
 describe('cross-tab with a cookie session', () => {
   it('a sliding refresh runs once for every tab, and is not mistaken for news from another tab', async () => {
     const { tabs, jar } = cookieTabs(2, { cookies: 'session' });

@@ -55,3 +55,13 @@ describe('the session models, typed', () => {
     expectTypeOf(session.signIn).parameter(0).toEqualTypeOf<TokensInput | CookieSessionInput | undefined>();
   });
 });
+
+describe('the msw kit and the session models, typed together', () => {
+  it("takes the kit's cookie-session login body as it is", async () => {
+    const { createMockAuthServer } = await import('@reauth/msw');
+    const kit = createMockAuthServer({ baseUrl: 'https://api.example.test', cookies: 'session' });
+    const session = createSession({ cookies: 'session' });
+    session.signIn(await kit.controls.issueTokens('alice'));
+    expectTypeOf(session.getState().user).toEqualTypeOf<import('@reauth/core').Claims | null>();
+  });
+});

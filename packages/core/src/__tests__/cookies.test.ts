@@ -414,6 +414,21 @@ describe("cookies: 'session' (a cookie session, no token in JS)", () => {
     expect(prompt).toHaveBeenCalledTimes(1);
   });
 
+  it('a request that waited behind a prompt is sent in the new generation: its own 401 prompts again', async () => {
+    const session = createSession({ cookies: 'session' });
+    session.signIn({ user: { sub: 'alice' } });
+    const prompt = vi.fn<ReauthHandler>(async () => ({ user: { sub: 'alice' } }));
+    session.onReauth(prompt);
+    const authorizer = createAuthorizer(session, { baseURL: 'https://api.example.test' });
+    const first = await authorizer.authorize({ url: '/a' });
+    const replay = authorizer.handleUnauthorized(first, { status: 401, shouldRefresh: true });
+    const waited = authorizer.authorize({ url: '/b' }); // waits for the prompt
+    await replay;
+    const second = await waited;
+    await authorizer.handleUnauthorized(second, { status: 401, shouldRefresh: true });
+    expect(prompt).toHaveBeenCalledTimes(2);
+  });
+
   it('runs a sliding-session refresh when given, keeping the user when it answers nothing', async () => {
     const refresh = vi.fn(async (_context: CookieRefreshContext) => undefined);
     const session = createSession({ cookies: 'session', refresh });
