@@ -1,10 +1,22 @@
-import type { TokensInput } from '@reauth/core';
+import type { CookieSessionInput, TokensInput } from '@reauth/core';
 import { type AxiosInstance, isAxiosError } from 'axios';
 
-/** POST /auth/login; the kit answers `{ accessToken, refreshToken, expiresIn }`, the shape `signIn` takes. */
-export async function logIn(api: AxiosInstance, username: string, password: string): Promise<TokensInput> {
+/** What a login answers, in each session model: the shape `signIn` (and the prompt's `complete`) takes. */
+export type SignInInput = TokensInput | CookieSessionInput;
+
+/**
+ * POST /auth/login. The kit answers `{ accessToken, refreshToken, expiresIn }` (tokens in JS), `{ accessToken,
+ * expiresIn }` and a refresh cookie (`cookies: 'refresh'`), or `{ user }` and a session cookie (`cookies:
+ * 'session'`): each is what `signIn` takes in that model.
+ */
+export async function logIn(api: AxiosInstance, username: string, password: string): Promise<SignInInput> {
   // skipAuth: a login carries no token and its 401 (wrong password) is the form's business, not a refresh's.
-  const { data } = await api.post<TokensInput>('/auth/login', { username, password }, { skipAuth: true });
+  // withCredentials: the browser keeps the cookie a login sets (cross-origin, only with credentials).
+  const { data } = await api.post<SignInInput>(
+    '/auth/login',
+    { username, password },
+    { skipAuth: true, withCredentials: true },
+  );
   return data;
 }
 

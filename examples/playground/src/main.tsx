@@ -4,6 +4,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { startMockApi } from './mock/startMockApi';
+import { modelOf } from './model';
 import { createPlayground } from './setup';
 import { PlaygroundProvider } from './usePlayground';
 import './styles.css';
@@ -11,9 +12,12 @@ import './styles.css';
 const root = document.getElementById('root');
 if (!root) throw new Error('[playground] index.html has no #root');
 
-startMockApi().then(
+// The session model is the page's (`?model=refresh`): the session is made once per page load, in that model.
+const model = modelOf(location.search);
+
+startMockApi(model).then(
   (mockApi) => {
-    const playground = createPlayground(mockApi);
+    const playground = createPlayground(mockApi, model);
     // For the browser tests and the curious: the session, the kit's controls and counters.
     Object.assign(window, { playground });
     createRoot(root).render(

@@ -1,5 +1,6 @@
 import { createContext, useContext, useSyncExternalStore } from 'react';
 import type { KitSummary } from './mock/protocol';
+import { DEFAULT_MODEL, type SessionModel } from './model';
 import type { Playground } from './setup';
 
 const PlaygroundContext = createContext<Playground | null>(null);
@@ -17,4 +18,9 @@ export function usePlayground(): Playground {
 export function useKitStats(): KitSummary | null {
   const { mockApi } = usePlayground();
   return useSyncExternalStore(mockApi.subscribe, mockApi.current);
+}
+
+/** Where the credentials live in this playground: its session model (the default when none is given). */
+export function useSessionModel(): SessionModel {
+  return usePlayground().model ?? DEFAULT_MODEL;
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MockAuthStats } from '@reauth/msw';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { build, createServer as createViteServer } from 'vite';
 import { expect } from 'vitest';
 
@@ -162,4 +162,64 @@ export function statusesByPath(stats: MockAuthStats): Record<string, number[]> {
     byPath[path] = [...(byPath[path] ?? []), request.status];
   }
   return byPath;
+}
+
+/** What a page showed from its first paint on (see `recordPaints`). */
+export interface Paints {
+  /** The session statuses the header showed, in order, each change once. */
+  statuses: string[];
+  /** Whether the sign-in page's form was ever in the document. */
+  sawSignInForm: boolean;
+  /** Whether the login modal was ever open. */
+  sawLoginModal: boolean;
+}
+
+/**
+ * From now on, every page of `context` records from its first paint what it shows (every DOM mutation, before any
+ * script of the page runs): the header's statuses, and whether a sign-in form or the login modal ever appeared,
+ * however briefly. Read it with `paintsOf`.
+ */
+export async function recordPaints(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const paints = { statuses: [] as string[], sawSignInForm: false, sawLoginModal: false };
+    Object.assign(window, { __paints: paints });
+    const look = (node: Node) => {
+      if (!(node instanceof Element)) return;
+      if (node.matches('.sign-in') || node.querySelector('.sign-in')) paints.sawSignInForm = true;
+      if (node.matches('dialog[open]') || node.querySelector('dialog[open]')) paints.sawLoginModal = true;
+    };
+    const lookAtStatus = () => {
+      const status = document.querySelector('[data-testid="session-status"]')?.getAttribute('data-status');
+      if (status && paints.statuses.at(-1) !== status) paints.statuses.push(status);
+    };
+    new MutationObserver((records) => {
+      for (const record of records) {
+        look(record.target);
+        for (const node of record.addedNodes) look(node);
+      }
+      lookAtStatus();
+    }).observe(document, { subtree: true, childList: true, attributes: true });
+  });
+}
+
+/** What the page recorded since its first paint (`recordPaints` must have been called before it loaded). */
+export const paintsOf = (page: Page): Promise<Paints> =>
+  page.evaluate(() => (window as unknown as { __paints: Paints }).__paints);
+
+/** Reloads a playground page and waits until its mock API answers again. */
+export async function reloadPlayground(page: Page): Promise<void> {
+  await page.reload();
+  await page.waitForFunction(() => 'playground' in window, null, { timeout: 30_000 });
+}
+
+/** Every API request the page sends that carries an Authorization header (recorded from now on). */
+export function requestsWithAuthorization(page: Page): { all: string[]; withAuthorization: string[] } {
+  const seen = { all: [] as string[], withAuthorization: [] as string[] };
+  page.on('request', (request) => {
+    const { pathname } = new URL(request.url());
+    if (!pathname.startsWith('/api/')) return;
+    seen.all.push(`${request.method()} ${pathname}`);
+    if (request.headers().authorization !== undefined) seen.withAuthorization.push(pathname);
+  });
+  return seen;
 }

@@ -3,8 +3,9 @@ import { useAuth } from '@reauth/react';
 import { isAxiosError } from 'axios';
 import { useState } from 'react';
 import type { ControlName } from '../mock/protocol';
+import type { SessionModel } from '../model';
 import type { Playground } from '../setup';
-import { usePlayground } from '../usePlayground';
+import { usePlayground, useSessionModel } from '../usePlayground';
 
 interface BurstResult {
   ok: number;
@@ -61,12 +62,13 @@ function Burst() {
 }
 
 /** A lever: one or more controls pulled on the mock server, in order. */
-interface Lever {
+export interface Lever {
   label: string;
   hint: string;
   steps: { control: ControlName; args?: unknown[] }[];
 }
 
+/** The levers with both tokens in JS (the default model). */
 export const LEVERS: readonly Lever[] = [
   {
     label: 'Expire access token',
@@ -92,6 +94,55 @@ export const LEVERS: readonly Lever[] = [
   },
 ];
 
+/** The levers of each session model: the same faults, said in the model's words. */
+export const LEVERS_BY_MODEL: Record<SessionModel, readonly Lever[]> = {
+  tokens: LEVERS,
+  refresh: [
+    {
+      label: 'Expire access token',
+      hint: 'The server now refuses the access token (401, error="invalid_token"), which the client still thinks valid: one refresh with the cookie, and the requests replay.',
+      steps: [{ control: 'expireAccessTokens' }],
+    },
+    {
+      label: 'Revoke refresh cookie',
+      hint: 'The server refuses the refresh cookie, and expires the access token too (alone, it would stay valid until it expires and nothing would show): the refresh answers 400 invalid_grant and clears the cookie, and the login modal takes over.',
+      steps: [{ control: 'revokeRefreshTokens' }, { control: 'expireAccessTokens' }],
+    },
+    {
+      label: 'Next refresh fails (500)',
+      hint: 'A transient fault: waiting requests fail with REFRESH_UNAVAILABLE, the session and its cookie stay.',
+      steps: [{ control: 'failNextRefresh', args: [1, 'server'] }],
+    },
+    {
+      label: 'Next refresh hangs',
+      hint: 'No answer at all: after 4 s the waiting requests fail with REFRESH_TIMEOUT; the session waits 4 s more for a late answer, then gives up on that refresh; the cookie was not spent.',
+      steps: [{ control: 'failNextRefresh', args: [1, 'hang'] }],
+    },
+  ],
+  session: [
+    {
+      label: 'Expire session',
+      hint: 'The server refuses the session cookie on the API (401, error="invalid_token") but can still renew it: one sliding refresh sets a new cookie, and the requests replay.',
+      steps: [{ control: 'expireAccessTokens' }],
+    },
+    {
+      label: 'End session',
+      hint: 'The server ends the session (as a sign-out elsewhere or an admin would): the API and the sliding refresh both refuse the cookie (401), and the login modal takes over.',
+      steps: [{ control: 'revokeRefreshTokens' }],
+    },
+    {
+      label: 'Next refresh fails (500)',
+      hint: 'A transient fault of the sliding refresh (pull "Expire session" too): the waiting requests fail with REFRESH_UNAVAILABLE, the cookie stays.',
+      steps: [{ control: 'failNextRefresh', args: [1, 'server'] }],
+    },
+    {
+      label: 'Next refresh hangs',
+      hint: 'No answer from the sliding refresh (pull "Expire session" too): after 4 s the waiting requests fail with REFRESH_TIMEOUT; the session waits 4 s more for a late answer, then gives up on it.',
+      steps: [{ control: 'failNextRefresh', args: [1, 'hang'] }],
+    },
+  ],
+};
+
 /** Pulls a lever's controls one after the other. */
 async function pullLever(mockApi: Playground['mockApi'], lever: Lever): Promise<void> {
   for (const step of lever.steps) await mockApi.control(step.control, ...(step.args ?? []));
@@ -100,6 +151,7 @@ async function pullLever(mockApi: Playground['mockApi'], lever: Lever): Promise<
 /** The levers on the mock server, and the request burst. */
 export function Controls() {
   const { mockApi, queryClient } = usePlayground();
+  const levers = LEVERS_BY_MODEL[useSessionModel()];
   const isAuthenticated = useAuth((auth) => auth.isAuthenticated);
   // Counted, so that pulling the same lever twice says so too.
   const [armed, setArmed] = useState<{ label: string; count: number }>({ label: '', count: 0 });
@@ -110,7 +162,7 @@ export function Controls() {
       <h2 id="controls-title">Controls</h2>
       <p className="muted">Pull a lever, then make requests: refetch the dashboard or fire a burst.</p>
       <ul className="levers">
-        {LEVERS.map((lever) => (
+        {levers.map((lever) => (
           <li key={lever.label}>
             <button
               type="button"

@@ -1,18 +1,17 @@
-import type { TokensInput } from '@reauth/core';
 import { type FormEvent, useId, useState } from 'react';
-import { logIn, loginErrorMessage } from '../logIn';
+import { logIn, loginErrorMessage, type SignInInput } from '../logIn';
 import { usePlayground } from '../usePlayground';
 
 interface CredentialsFormProps {
-  /** Called with the login's tokens. */
-  onTokens(tokens: TokensInput): void;
+  /** Called with the login's answer: tokens, or with a cookie session `{ user }`. */
+  onTokens(tokens: SignInInput): void;
   initialUsername?: string;
   initialPassword?: string;
   submitLabel: string;
   children?: React.ReactNode;
 }
 
-/** Username + password → POST /auth/login → tokens; shows what went wrong, in words. */
+/** Username + password → POST /auth/login → tokens (or `{ user }`); shows what went wrong, in words. */
 export function CredentialsForm({
   onTokens,
   initialUsername = '',

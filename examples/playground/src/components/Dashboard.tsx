@@ -75,7 +75,9 @@ function AuditLog() {
 
 /** Four resources loaded in parallel through TanStack Query and the axios instance with attachAuth. */
 export function Dashboard() {
-  const profile = useResource<{ plan: string; seats: number; memberSince: string }>('/profile');
+  const profile = useResource<{ plan: string; seats: number; memberSince: string; user?: string }>(
+    '/profile',
+  );
   const projects = useResource<Project[]>('/projects');
   const notifications = useResource<{ id: number; text: string }[]>('/notifications');
 
@@ -85,6 +87,7 @@ export function Dashboard() {
         {(data) => (
           <p>
             {data.plan} plan · {data.seats} seats · member since {data.memberSince}
+            {data.user && <span className="muted"> · the server knows you as {data.user}</span>}
           </p>
         )}
       </Card>

@@ -1,13 +1,39 @@
-import { useKitStats, usePlayground } from '../usePlayground';
+import type { CookieInfo } from '../mock/cookieJar';
+import { useKitStats, usePlayground, useSessionModel } from '../usePlayground';
 
-/** The mock server's own counters: what reached the "backend", from every tab. */
+/** The cookies the browser holds for the API: names and attributes, never a value (JavaScript never sees one). */
+function BrowserCookies({ cookies }: { cookies: readonly CookieInfo[] | undefined }) {
+  return (
+    <p
+      className="kit-cookies"
+      data-testid="kit-cookies"
+      data-names={cookies?.map((cookie) => cookie.name).join(' ') ?? ''}
+    >
+      <span className="muted">Browser cookies for the API: </span>
+      {!cookies || cookies.length === 0
+        ? 'none'
+        : cookies.map((cookie, index) => (
+            <span key={`${cookie.name};${cookie.path}`}>
+              {index > 0 && ', '}
+              <code>{cookie.name}</code>{' '}
+              <span className="muted">
+                ({cookie.isHttpOnly ? 'HttpOnly, ' : ''}Path={cookie.path})
+              </span>
+            </span>
+          ))}
+    </p>
+  );
+}
+
+/** The mock server's own counters: what reached the "backend", from every tab; and the browser's cookies for it. */
 export function KitCounters() {
   const { mockApi } = usePlayground();
   const stats = useKitStats();
+  const model = useSessionModel();
   const counters = [
     ['logins', 'Logins', stats?.logins],
     ['refreshes', 'Refresh calls', stats?.refreshes],
-    ['reuse', 'Refresh tokens reused', stats?.reuseDetected],
+    ['reuse', model === 'session' ? 'Sessions reused' : 'Refresh tokens reused', stats?.reuseDetected],
     ['requests', 'API requests', stats?.requests],
     ['unauthorized', 'of them 401', stats?.unauthorized],
   ] as const;
@@ -28,6 +54,7 @@ export function KitCounters() {
           </div>
         ))}
       </dl>
+      <BrowserCookies cookies={stats?.cookies} />
       <button type="button" onClick={() => mockApi.control('reset')}>
         Restart the server
       </button>

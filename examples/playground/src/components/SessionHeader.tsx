@@ -2,7 +2,7 @@ import type { Session } from '@reauth/core';
 import { useAuth } from '@reauth/react';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { REFRESH_TIMEOUT_MS } from '../setup';
-import { usePlayground } from '../usePlayground';
+import { usePlayground, useSessionModel } from '../usePlayground';
 
 const STATUS_TEXT = {
   restoring: 'restoring…',
@@ -62,10 +62,14 @@ const clock = (ms: number) => {
 
 const seconds = (ms: number) => `${ms / 1000} s`;
 
-/** The title bar: the session's status, the user and roles, when the token expires (as the client knows it). */
+/**
+ * The title bar: the session's status, the user and roles, when the token expires (as the client knows it) — or,
+ * with a cookie session, that there is no token to expire.
+ */
 export function SessionHeader() {
-  const { session } = usePlayground();
-  const { status, user, isAuthenticated, signOut } = useAuth();
+  const { session, signOut } = usePlayground();
+  const model = useSessionModel();
+  const { status, user, isAuthenticated } = useAuth();
   const expiresIn = useExpiresIn(session);
   const isOverdue = useRefreshOverdue(session, REFRESH_TIMEOUT_MS);
   const roles = Array.isArray(user?.roles) ? user.roles.join(', ') : '';
@@ -90,7 +94,16 @@ export function SessionHeader() {
             <strong>{String(user.sub)}</strong> <span className="muted">({roles})</span>
           </span>
         )}
-        {expiresIn !== null && (
+        {model === 'session' && user && (
+          <span
+            className="muted"
+            data-testid="session-cookie"
+            title="No token in JavaScript: the server decides when the session cookie expires"
+          >
+            session cookie
+          </span>
+        )}
+        {model !== 'session' && expiresIn !== null && (
           <span
             className="muted"
             data-testid="expires-in"
@@ -104,7 +117,7 @@ export function SessionHeader() {
         </a>
         {/* Only when there is a session to end: a signed-out user's burst opens the prompt, not a session. */}
         {(isAuthenticated || user !== null) && (
-          <button type="button" onClick={signOut}>
+          <button type="button" onClick={() => void signOut()}>
             Sign out
           </button>
         )}

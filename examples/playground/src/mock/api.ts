@@ -1,5 +1,6 @@
-import { createMockAuthServer, type MockAuthServer } from '@reauth/msw';
+import { type CookieModel, createMockAuthServer, type MockAuthServer } from '@reauth/msw';
 import { delay, HttpResponse, http } from 'msw';
+import type { SessionModel } from '../model';
 import { apiBase, DEMO_USERS } from './demo';
 
 // A believable API answers in tens to hundreds of milliseconds: enough for the timeline to draw the sends.
@@ -11,25 +12,33 @@ const PROJECTS = [
   { id: 3, name: 'Mobile onboarding', status: 'done' },
 ];
 
+/** The backend of one session model: the kit's routes and controls, and the app's resources. */
+export type PlaygroundApi = MockAuthServer<CookieModel | undefined>;
+
 /**
  * The playground's whole backend: the @reauth/msw kit (login, rotating refresh, reuse detection) and the
- * app's resources behind `protect()`. Runs in a SharedWorker, so every tab of the playground talks to one
+ * app's resources behind `protect()`, for one session model (`tokens`: the kit's default, tokens in the JSON
+ * bodies; else its `cookies` option). Runs in a SharedWorker, so every tab of the playground talks to one
  * server, as tabs of a real app talk to one backend.
  */
-export function createPlaygroundApi(origin: string): MockAuthServer {
+export function createPlaygroundApi(origin: string, model: SessionModel = 'tokens'): PlaygroundApi {
   const base = apiBase(origin);
-  const auth = createMockAuthServer({
+  const auth: PlaygroundApi = createMockAuthServer<CookieModel | undefined>({
     baseUrl: base,
     users: DEMO_USERS.map(({ username, password, roles }) => ({ username, password, roles: [...roles] })),
     // Long enough that the background refresh (at half the lifetime) stays out of a demo's way.
     accessTokenTtlMs: 5 * 60_000,
     realm: 'reauth-playground',
+    ...(model === 'tokens' ? {} : { cookies: model }),
   });
   const protectedRoutes = [
     auth.protect(
-      http.get(`${base}/profile`, async () => {
+      http.get(`${base}/profile`, async ({ request }) => {
         await latency();
-        return HttpResponse.json({ plan: 'Team', seats: 12, memberSince: '2024-03-01' });
+        // Who asks, as the server knows it: from the bearer token, or from the session cookie (which the app's
+        // own handlers cannot read themselves: the kit's userOf does).
+        const user = await auth.userOf(request);
+        return HttpResponse.json({ plan: 'Team', seats: 12, memberSince: '2024-03-01', user: user?.sub });
       }),
     ),
     auth.protect(

@@ -209,6 +209,7 @@ function Legend() {
     ['tl-swatch tl-status-refreshing', 'refreshing'],
     ['tl-swatch tl-status-reauthRequired', 'reauth required'],
     ['tl-swatch tl-status-signedOut', 'signed out'],
+    ['tl-swatch tl-status-restoring', 'restoring'],
   ] as const;
   return (
     <ul className="timeline-legend">
