@@ -36,7 +36,8 @@ export function createSign(authorizer: Authorizer, key: symbol) {
     const headers = AxiosHeaders.from(config.headers) as AxiosHeaders & Record<string, unknown>;
     const value = authorizer.credentials(ticket);
     if (value !== null) put(headers, value);
-    else if (ticket.attempt) headers.delete(header);
+    // A replay sent signed out drops the token its first send carried; a cookie session never set one.
+    else if (ticket.attempt && authorizer.setsHeader) headers.delete(header);
     if (isCustomHeader && !config.sensitiveHeaders?.includes(header)) {
       config.sensitiveHeaders = [...(config.sensitiveHeaders ?? []), header];
     }

@@ -1,5 +1,5 @@
 import { diagnose401 } from './diagnose';
-import { misuse } from './errors';
+import { isAuthError, misuse } from './errors';
 import { getInternals } from './internals';
 import { decodeJwt } from './jwt';
 import {
@@ -62,6 +62,8 @@ const isStreamBody = (body: unknown) =>
 export interface Authorizer {
   /** The header name the token goes in. */
   readonly header: string;
+  /** False with a cookie session: no token goes out, and the adapter neither sets nor removes the header. */
+  readonly setsHeader: boolean;
   /** Whether `authorize` would wait for this request now (a refresh or re-authentication runs or is due). */
   mustWait(request: AuthRequest): boolean;
   /**
@@ -176,6 +178,7 @@ export function createAuthorizer(
 
   return {
     header,
+    setsHeader: !isCookieSession,
     // Cheap, asked for every request: a foreign request that is said to wait simply doesn't, in authorize.
     mustWait: (request) => !request.skipAuth && internals.willWait(),
 
@@ -223,7 +226,14 @@ export function createAuthorizer(
       if (ticket.epoch !== internals.epoch()) throw ended();
       const { request } = ticket as RequestTicket;
       if (isSilent) {
-        await queue(ticket, () => session.refresh(), request.signal);
+        try {
+          await queue(ticket, () => session.refresh(), request.signal);
+        } catch (error) {
+          // The cookie refused, and no prompt to open: the plain 401 goes back, as for any visitor.
+          const isRefused = isAuthError(error) && error.code === 'SIGNED_OUT';
+          if (isRefused && !internals.tokens() && !internals.hasReauthHandler()) return null;
+          throw error;
+        }
       } else if (token === null && current === null) {
         // Signed out and refused, with a prompt registered: the login-modal trigger.
         await queue(ticket, () => internals.requireReauth('unauthenticated'), request.signal);

@@ -26,7 +26,7 @@ export interface TabListener {
    */
   tokens(tokens: TokenSet, kind: TokensKind, from?: string): boolean;
   signOut(): void;
-  refused(refreshToken: string | null): void;
+  refused(refreshToken: string | null, since?: number): void;
   /** The tokens to hand a new tab, if any. */
   current(): TokenSet | null;
 }
@@ -34,7 +34,7 @@ export interface TabListener {
 export interface Tabs {
   announce(tokens: TokenSet, kind: TokensKind, from?: string): void;
   signOut(): void;
-  refused(refreshToken: string | null): void;
+  refused(refreshToken: string | null, since?: number): void;
   /**
    * Asks the open tabs for the current session; an answer comes as `tokens` of kind `state`.
    * @returns a promise that resolves with the first answer, or after a moment without one
@@ -150,7 +150,7 @@ export function connectTabs({
         break;
       case 'refused':
         held ??= ENDED;
-        listener.refused(data.refreshToken);
+        listener.refused(data.refreshToken, data.since);
         break;
       case 'hello': {
         const current = listener.current();
@@ -183,9 +183,9 @@ export function connectTabs({
   return {
     announce: send,
     signOut: () => post({ type: 'signOut', gen: stamp() }),
-    refused(refreshToken) {
+    refused(refreshToken, since) {
       held ??= ENDED;
-      post({ type: 'refused', refreshToken });
+      post({ type: 'refused', refreshToken, since });
     },
     ask: () =>
       new Promise<void>((resolve) => {

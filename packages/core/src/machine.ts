@@ -35,7 +35,7 @@ export type Action =
   /** Timeout and grace passed with no answer. */
   | { type: 'refreshAbandoned'; flight: Flight }
   /** Another tab was refused this refresh token (null: the shared refresh cookie). */
-  | { type: 'refusedElsewhere'; refreshToken: string | null }
+  | { type: 'refusedElsewhere'; refreshToken: string | null; since?: number | undefined }
   | { type: 'reauthAnswer'; prompt: Prompt; result: TokensInput | CookieSessionInput | null | undefined }
   /** `isEverywhere`: the user dismissed it, so the other tabs sign out too. */
   | { type: 'reauthCancel'; prompt: Prompt; cause?: unknown; isEverywhere: boolean };
@@ -86,6 +86,8 @@ export function createMachine(
    */
   const usable = (stored: TokenSet | null) => {
     const set = cookies && stored?.refreshToken ? { ...stored, refreshToken: null } : stored;
+    // Nor is it kept in storage, where a script could read it.
+    if (set !== stored && set) persist(set);
     if (
       set &&
       ((!canRefresh(set) && set.expiresAt !== null && set.expiresAt <= now()) ||
@@ -106,7 +108,7 @@ export function createMachine(
       ? ('restoring' as const)
       : phase.name === 'reauth'
         ? ('reauthRequired' as const)
-        : phase.name === 'refreshing'
+        : phase.name === 'refreshing' && tokens
           ? ('refreshing' as const)
           : tokens
             ? ('signedIn' as const)
@@ -125,6 +127,16 @@ export function createMachine(
       dispatch({ type: 'restored', done, read: () => decodeStored(raw, storage, storageKey) }),
     );
   if (pending && phase.name === 'restoring') restoreFrom(pending, phase.done);
+  /** The other tabs asked for the session (a new tab's question), before restoring by a cookie refresh. */
+  let asked: Promise<void> = Promise.resolve();
+  /** A restore by the cookie failed transiently (offline, unreachable): coming back online restores again. */
+  let isRestoreDue = false;
+  /** Restoring ends with nothing restored: signed out, with `error` if any. */
+  function finishRestore(done: Deferred<void>, error: AuthError | null = null) {
+    phase = { name: 'idle' };
+    publish(error);
+    done.resolve();
+  }
   /** Restoring: reading storage, or (a refresh cookie) the silent refresh that follows. */
   function restoringOf(p = phase): Deferred<void> | null {
     return p.name === 'restoring' ? p.done : p.name === 'refreshing' ? (p.flight.restoring ?? null) : null;
@@ -136,10 +148,14 @@ export function createMachine(
   const idle = () => {
     const flight = flightOf();
     clearTimeout(flight?.grace);
+    clearTimeout(flight?.restoreEnds);
     phase = { name: 'idle' };
     flight?.restoring?.resolve();
   };
+  // Commits so far: a refresh() that waited for restoring knows whether new tokens came meanwhile.
+  let commits = 0;
   const commit = (next: TokenSet) => {
+    commits += 1;
     tokens = next;
     refusedToken = null;
     isCookieRefused = false;
@@ -180,8 +196,14 @@ export function createMachine(
    * @returns resolves once the session has usable tokens again (refreshed or re-authenticated)
    */
   function refresh(): Promise<void> {
-    // A storage read is waited for; the silent refresh of a refresh cookie is joined.
-    if (phase.name === 'restoring') return phase.done.promise.then(refresh);
+    // A storage read is waited for; the silent refresh of a refresh cookie is joined. New tokens meanwhile (that
+    // refresh, a sign-in, another tab's) are what was asked for; a sign-out is the end of it.
+    if (phase.name === 'restoring') {
+      const [at, seen] = [epoch, commits];
+      return phase.done.promise.then(() =>
+        epoch !== at ? Promise.reject(endError(at)) : commits !== seen ? undefined : refresh(),
+      );
+    }
     const open = promptOf();
     if (open) return open.done.promise;
     const sent = tokens;
@@ -210,6 +232,16 @@ export function createMachine(
   function start(sent: TokenSet | null, restoring?: Deferred<void>): Flight {
     const flight = createFlight(sent, now(), restoring);
     phase = { name: 'refreshing', flight };
+    if (restoring && refreshTimeoutMs < Number.POSITIVE_INFINITY) {
+      // The user waits on restoring: it ends at the timeout, signed out; the call may still land in its grace.
+      flight.restoreEnds = setTimeout(() => {
+        if (flightOf() !== flight) return;
+        flight.restoring = undefined;
+        isRestoreDue = true;
+        publish(new AuthError('REFRESH_TIMEOUT'));
+        restoring.resolve();
+      }, refreshTimeoutMs);
+    }
     publish();
     emit({ type: 'refreshStart', waiting: waiting.count });
     // A listener of refreshStart may have ended the session: nothing is sent for it then.
@@ -232,6 +264,26 @@ export function createMachine(
     }
   };
 
+  /** Reads storage again when signed out and idle (on a server, the first read of an asynchronous one). */
+  function restore(): Promise<void> {
+    if (phase.name !== 'idle' || tokens) return restoringOf()?.promise ?? Promise.resolve();
+    // Asked for: the cookie is tried again, whatever was learned of it.
+    isRestoreDue = isCookieRefused = false;
+    let read: Promise<string | null | undefined> | undefined;
+    const found = readStoredTokens(storage, storageKey, (given) => {
+      read = given;
+    });
+    if (!read && !found && cookies !== 'refresh') return Promise.resolve();
+    // Restored as at start-up, whether read at once or later: no sign-in event, nothing told to other tabs.
+    const done = deferred<void>();
+    phase = { name: 'restoring', done };
+    // Restoring shows while it takes time: an asynchronous read, or the refresh of a cookie.
+    if (read || !found) publish();
+    if (read) restoreFrom(read, done);
+    else dispatch({ type: 'restored', done, read: () => found });
+    return done.promise;
+  }
+
   function dispatch(action: Action): void {
     const before = phase;
     const flight = (action as { flight?: Flight }).flight;
@@ -248,7 +300,9 @@ export function createMachine(
         restoringOf(before)?.resolve();
         if (!action.fromTab) tabs?.announce(action.tokens, action.kind);
         // A refresh still in flight would write older tokens over these: drop it; its waiters go on with these.
-        dropFlight(superseded);
+        // With cookies, another tab's news does not cancel a sent refresh: the server may have rotated the cookie
+        // already, and only its answer gives the browser the new one (its tokens are ignored when it lands).
+        dropFlight(superseded, !(cookies && action.fromTab));
         superseded?.outcome.resolve('ok');
         const { user, expiresAt } = action.tokens;
         if (action.kind !== 'refresh') emit({ type: 'signedIn', user, expiresAt });
@@ -287,9 +341,19 @@ export function createMachine(
         // Refused in another tab while this one was reading: not presented again.
         tokens = found && found.refreshToken !== refusedWhileRestoring?.refreshToken ? found : null;
         refusedWhileRestoring = null;
-        // A refresh cookie, and no access token: one silent refresh says whether the session is still there.
-        if (!tokens && cookies === 'refresh') {
-          start(null, action.done);
+        // A refresh cookie, and no access token: one silent refresh says whether the session is still there —
+        // once the open tabs were asked (one may hand the session over), unless one heard it refused meanwhile.
+        if (!tokens && cookies === 'refresh' && !isCookieRefused) {
+          const { done } = action;
+          asked.then(() => {
+            if (restoringOf() !== done) return; // a sign-in (another tab's answer) or a sign-out came first
+            if (isCookieRefused) finishRestore(done);
+            else if (isKnownOffline()) {
+              // Offline: not attempted; signed out until the network is back, which restores again.
+              isRestoreDue = true;
+              finishRestore(done, new AuthError('REFRESH_UNAVAILABLE'));
+            } else start(null, done);
+          });
           return;
         }
         phase = { name: 'idle' };
@@ -337,18 +401,25 @@ export function createMachine(
           transient(action.flight, new AuthError('REFRESH_UNAVAILABLE', { cause }));
           return;
         }
-        const expired = new AuthError('SESSION_EXPIRED', { cause });
-        failed(flight, expired, true);
         if (cookies) isCookieRefused = true;
-        if (flight.restoring) {
-          // Refused at start-up: signed out quietly, no prompt (the user had no session to lose).
+        if (!flight.sent) {
+          // Signed out, and the cookie refused: no session to lose, so nothing expired. At start-up, signed out
+          // quietly; on a 401, the user signs in as with any signed-out 401 (with no prompt, the 401 goes back).
+          const refused = new AuthError('SIGNED_OUT', { cause });
+          failed(flight, refused, true);
           publish(null);
-          flight.outcome.reject(new AuthError('SIGNED_OUT'));
+          if (!flight.restoring) tabs?.refused(null, flight.started);
+          if (flight.restoring || !handlers.length) flight.outcome.reject(refused);
+          else {
+            requireReauth('unauthenticated').catch(() => {});
+            flight.outcome.resolve('reauth');
+          }
           return;
         }
-        tabs?.refused(flight.refreshToken);
-        // Signed out and refused (a refresh cookie): the user signs in, as with any signed-out 401.
-        requireReauth(flight.sent ? 'refresh_rejected' : 'unauthenticated', expired).catch(() => {});
+        const expired = new AuthError('SESSION_EXPIRED', { cause });
+        failed(flight, expired, true);
+        tabs?.refused(flight.refreshToken, flight.started);
+        requireReauth('refresh_rejected', expired).catch(() => {});
         flight.outcome.resolve('reauth');
         return;
       }
@@ -357,6 +428,10 @@ export function createMachine(
         return;
       }
       case 'refusedElsewhere': {
+        // With cookies: a refusal of a refresh that started before this tab's tokens came (a sign-in, elsewhere
+        // too) concerns an older cookie.
+        const { since } = action;
+        if (cookies && tokens && since !== undefined && tokens.receivedAt > since) return;
         if (cookies) isCookieRefused = true;
         if (phase.name === 'restoring') refusedWhileRestoring = { refreshToken: action.refreshToken };
         const lost = flightOf();
@@ -410,6 +485,7 @@ export function createMachine(
   }
   /** Transient: the tokens are kept, the waiters reject with `error`. */
   function transient(flight: Flight, error: AuthError): void {
+    if (flight.restoring) isRestoreDue = true;
     failed(flight, error, false);
     publish(error);
     flight.outcome.reject(error);
@@ -429,15 +505,6 @@ export function createMachine(
     waiting,
     /** Restoring: requests wait for `ready()`. */
     isRestoring: () => !!restoringOf(),
-    /**
-     * The start-up silent refresh of a refresh cookie, once `before` (the other tabs asked for the session) is
-     * done: unless a tab's answer, a sign-in or a sign-out came first.
-     */
-    restoreByCookie(before: Promise<void> | null) {
-      const done = phase.name === 'restoring' && !pending ? phase.done : null;
-      if (!done) return;
-      (before ?? Promise.resolve()).then(() => dispatch({ type: 'restored', done, read: () => null }));
-    },
     endError,
     phase: () => phase,
     /** Whether the device is known to be offline (`navigator.onLine === false`, or `notify('offline')`). */
@@ -447,25 +514,29 @@ export function createMachine(
       isOffline = !isOnline;
       const flight = flightOf();
       if (isOnline && flight?.isWaitingOnline) send(flight);
+      if (isOnline && isRestoreDue) void restore();
     },
     /** Resolves when restoring ends (at once when not restoring). */
     ready: () => restoringOf()?.promise ?? Promise.resolve(),
     /** Reads storage again when signed out and idle (on a server, the first read of an asynchronous one). */
-    restore(): Promise<void> {
-      if (phase.name !== 'idle' || tokens) return restoringOf()?.promise ?? Promise.resolve();
-      let read: Promise<string | null | undefined> | undefined;
-      const found = readStoredTokens(storage, storageKey, (given) => {
-        read = given;
-      });
-      if (!read && !found && cookies !== 'refresh') return Promise.resolve();
-      // Restored as at start-up, whether read at once or later: no sign-in event, nothing told to other tabs.
-      const done = deferred<void>();
-      phase = { name: 'restoring', done };
-      if (read) {
-        publish();
-        restoreFrom(read, done);
-      } else dispatch({ type: 'restored', done, read: () => found });
-      return done.promise;
+    restore,
+    /**
+     * The start-up silent refresh of a refresh cookie, once `before` (the other tabs asked for the session) is
+     * done: unless a tab's answer, a sign-in or a sign-out came first. An asynchronous read waits for it too.
+     */
+    restoreByCookie(before: Promise<void> | null) {
+      if (before) asked = before;
+      const done = phase.name === 'restoring' && !pending ? phase.done : null;
+      if (done) dispatch({ type: 'restored', done, read: () => null });
+    },
+    /** An explicit sign-out: until the next sign-in, a 401 prompts instead of renewing from the cookie. */
+    signedOutByUser() {
+      if (cookies) isCookieRefused = true;
+    },
+    /** What another tab sent, as this session's model holds it (null: not of this model). */
+    fit(set: TokenSet): TokenSet | null {
+      if (!set.session !== (cookies !== 'session')) return null;
+      return cookies && set.refreshToken ? { ...set, refreshToken: null } : set;
     },
     flight: () => flightOf(),
     prompt: () => promptOf(),

@@ -14,8 +14,13 @@ export interface Flight {
   sent: TokenSet | null;
   /** Null with cookies: the browser presents the cookie. */
   refreshToken: string | null;
-  /** Restoring with a refresh cookie: resolves when this flight lands (the session is `restoring` meanwhile). */
+  /**
+   * Restoring with a refresh cookie: resolves when this flight lands, or at the refresh timeout (the session is
+   * `restoring` meanwhile); the call itself gets its grace period as any other.
+   */
   restoring?: Deferred<void> | undefined;
+  /** Ends restoring at the refresh timeout. */
+  restoreEnds?: ReturnType<typeof setTimeout> | undefined;
   /** Offline: the refresh waits for the network to come back before it is sent (again). */
   isWaitingOnline?: boolean;
   /** Ends the grace period after REFRESH_TIMEOUT. */
@@ -47,11 +52,15 @@ export interface FlightOptions {
   dispatch: FlightReport;
 }
 
-/** A flight no one waits for any more: no timer may keep a process alive for it, nothing may land from it. */
-export function dropFlight(flight: Flight | null): void {
+/**
+ * A flight no one waits for any more: no timer may keep a process alive for it, nothing may land from it.
+ * @param isAborted cancel its call too (false: it may land, and is ignored)
+ */
+export function dropFlight(flight: Flight | null, isAborted = true): void {
   clearTimeout(flight?.grace);
   clearTimeout(flight?.joined?.ends);
-  flight?.controller.abort();
+  clearTimeout(flight?.restoreEnds);
+  if (isAborted) flight?.controller.abort();
 }
 
 /**
@@ -97,16 +106,12 @@ export function runFlight(flight: Flight, options: FlightOptions): void {
   const { refreshTimeoutMs, tabs, dispatch, isCurrent } = options;
   const { refreshToken, sent } = flight;
   clearTimeout(flight.grace);
-  // Restoring ends at the timeout (the user waits on it); any other refresh gets a grace period as long again.
   flight.grace =
     refreshTimeoutMs < Number.POSITIVE_INFINITY
-      ? setTimeout(
-          () => {
-            flight.controller.abort();
-            dispatch({ type: 'refreshAbandoned', flight });
-          },
-          (flight.restoring ? 1 : 2) * refreshTimeoutMs,
-        )
+      ? setTimeout(() => {
+          flight.controller.abort();
+          dispatch({ type: 'refreshAbandoned', flight });
+        }, 2 * refreshTimeoutMs)
       : undefined;
   const call = () =>
     Promise.resolve()

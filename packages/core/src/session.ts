@@ -99,7 +99,11 @@ export function createSession(options: AnySessionOptions = {}): Session {
 
   async function getAccessToken({ signal }: { signal?: AbortSignal } = {}): Promise<string | null> {
     if (asking && !tokens()) await waitFor(asking, signal);
-    if (machine.isRestoring()) await waitFor(machine.ready(), signal);
+    if (machine.isRestoring()) {
+      await waitFor(machine.ready(), signal);
+      // Restored nothing: the request goes out without a token (a refresh still landing is not waited for).
+      if (!tokens()) return null;
+    }
     const prompt = machine.prompt();
     const set = tokens();
     if (prompt) await waitFor(prompt.done.promise, signal);
@@ -153,7 +157,9 @@ export function createSession(options: AnySessionOptions = {}): Session {
       subscribe: (listener) => store.subscribe(isolated(listener)),
       signIn,
       signOut() {
-        if (store.getState().status !== 'signedOut')
+        machine.signedOutByUser();
+        // A signed-out session may still run a silent refresh (a refresh cookie): it ends too.
+        if (store.getState().status !== 'signedOut' || machine.flight())
           dispatch({ type: 'end', error: new AuthError('SIGNED_OUT') });
         else machine.clearStorage();
         tabs?.signOut();

@@ -19,7 +19,10 @@ export function connectSessionTabs(
     name: channelName,
     listener: {
       // A refresh result only continues the session it refreshed; an answer only starts one in a tab without.
-      tokens(next, kind, from) {
+      tokens(sent, kind, from) {
+        // Tabs of another session model on the same key (a deploy rolling out, a switch of model): not ours.
+        const next = machine.fit(sent);
+        if (!next) return false;
         const tokens = machine.tokens();
         // While restoring, a refresh result is news of this session too: the pending read holds what it replaced.
         // With cookies every tab shares the one cookie: another tab's refresh renews this tab's session too.
@@ -35,12 +38,12 @@ export function connectSessionTabs(
         return isTaken;
       },
       signOut() {
-        if (machine.store.getState().status !== 'signedOut') {
+        if (machine.store.getState().status !== 'signedOut' || machine.flight()) {
           dispatch({ type: 'end', error: new AuthError('SIGNED_OUT') });
         }
       },
-      refused(refreshToken) {
-        dispatch({ type: 'refusedElsewhere', refreshToken });
+      refused(refreshToken, since) {
+        dispatch({ type: 'refusedElsewhere', refreshToken, since });
       },
       current: () => (machine.prompt() ? null : machine.tokens()),
     },

@@ -76,7 +76,9 @@ export function connectQueryClient(queryClient: QueryClient, session: Session): 
   // Who was signed in last (undefined: no one yet). A token without `sub` is nobody anyone can be the same as.
   const initial = session.getState();
   let wasSignedOut = initial.status === 'signedOut';
-  let lastSub: unknown = wasSignedOut ? undefined : (initial.user?.sub ?? {});
+  // Restoring (a reload): no one is known yet, as when signed out; whoever it restores is no switch of user.
+  let lastSub: unknown =
+    wasSignedOut || initial.status === 'restoring' ? undefined : (initial.user?.sub ?? {});
   const onState = ({ status, user }: SessionState) => {
     const isSignedOut = status === 'signedOut';
     // A state subscriber (a view) may render synchronously: this one is registered first, and acts first.

@@ -18,8 +18,10 @@ export interface Auth {
   isAuthenticated: boolean;
   /** A token refresh is running. */
   isRefreshing: boolean;
-  /** Stores tokens and resumes every waiting request. Throws a TypeError on bad tokens. Stable identity. */
-  /** Tokens; with `cookies: 'session'`, `{ user? }` or nothing. */
+  /**
+   * Stores tokens (with `cookies: 'session'`, `{ user? }` or nothing) and resumes every waiting request. Throws a
+   * TypeError on bad tokens. Stable identity.
+   */
   signIn(tokens?: TokensInput | CookieSessionInput): void;
   /** Clears the tokens; waiting requests reject with `SIGNED_OUT`. Stable identity. */
   signOut(): void;

@@ -182,11 +182,32 @@ describe("cookies: 'refresh' (an httpOnly refresh cookie)", () => {
     await expect(unauthorized(session)).rejects.toMatchObject({ code: 'REAUTH_CANCELLED' });
     expect(server.refresh).toHaveBeenCalledTimes(1); // learned: no second call before a sign-in
     expect(reasons).toEqual(['unauthenticated', 'unauthenticated']);
-    // A sign-in makes the cookie worth trying again.
+    // A sign-in makes the cookie worth trying again: its token refused, the cookie renews it.
     session.signIn(server.login());
-    session.signOut();
     expect(await unauthorized(session)).toMatch(/^Bearer /);
     expect(server.refresh).toHaveBeenCalledTimes(2);
+  });
+
+  it('after an explicit sign-out, a 401 prompts: the cookie does not sign the user back in', async () => {
+    const server = cookieServer();
+    const session = createSession({ cookies: 'refresh', refresh: server.refresh, now: () => Date.now() });
+    session.signIn(server.login());
+    session.signOut(); // the logout call that clears the cookie may still be on its way
+    const prompt = vi.fn<ReauthHandler>(async () => null);
+    session.onReauth(prompt);
+    await expect(unauthorized(session)).rejects.toMatchObject({ code: 'REAUTH_CANCELLED' });
+    expect(server.refresh).not.toHaveBeenCalled();
+    expect(prompt).toHaveBeenCalledWith(expect.objectContaining({ reason: 'unauthenticated' }));
+  });
+
+  it('a visitor with no prompt registered gets the plain 401 back when the cookie is refused: nothing expired', async () => {
+    const server = cookieServer();
+    const session = createSession({ cookies: 'refresh', refresh: server.refresh, now: () => Date.now() });
+    const seen = events(session);
+    await expect(unauthorized(session)).resolves.toBeNull();
+    expect(session.getState()).toMatchObject({ status: 'signedOut', error: null });
+    expect(seen).not.toContain('signedOut');
+    expect(server.refresh).toHaveBeenCalledTimes(1);
   });
 
   it('never presents a refresh token stored by the model an app used before', async () => {
@@ -294,7 +315,69 @@ describe("cookies: 'refresh', restoring in an app", () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(session.getState()).toMatchObject({ status: 'signedOut', error: { code: 'REFRESH_TIMEOUT' } });
     await expect(token).resolves.toBeNull();
+    // The call keeps its grace period (a rotated cookie comes only with its answer), then is abandoned.
+    await vi.advanceTimersByTimeAsync(2_000);
     expect(vi.getTimerCount()).toBe(0);
+    expect(session.getState().status).toBe('signedOut');
+  });
+
+  it('a restoring refresh answering after the timeout but within its grace is adopted', async () => {
+    const server = cookieServer();
+    server.login();
+    server.hold();
+    const session = createSession({
+      cookies: 'refresh',
+      refresh: server.refresh,
+      crossTab: false,
+      refreshTimeoutMs: 2_000,
+    });
+    await vi.advanceTimersByTimeAsync(2_500);
+    expect(session.getState().status).toBe('signedOut');
+    server.release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(session.getState()).toMatchObject({ status: 'signedIn', error: null });
+  });
+
+  it('offline at start-up: no refresh is sent; back online, the session restores from the cookie', async () => {
+    const server = cookieServer();
+    server.login();
+    vi.stubGlobal('navigator', { product: 'ReactNative', onLine: false });
+    let notify: (signal?: 'online' | 'offline' | 'foreground') => void = () => {};
+    const session = createSession({
+      cookies: 'refresh',
+      refresh: server.refresh,
+      crossTab: false,
+      wake: (given) => {
+        notify = given;
+        return () => {};
+      },
+    });
+    await session.ready();
+    expect(server.refresh).not.toHaveBeenCalled();
+    expect(session.getState()).toMatchObject({ status: 'signedOut', error: { code: 'REFRESH_UNAVAILABLE' } });
+    vi.stubGlobal('navigator', { product: 'ReactNative', onLine: true });
+    notify('online');
+    await session.ready();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(session.getState()).toMatchObject({ status: 'signedIn', error: null });
+  });
+
+  it('refresh() asked while restoring joins it: one call; a sign-out meanwhile ends it, with no refresh after', async () => {
+    const server = cookieServer();
+    server.login();
+    const first = createSession({ cookies: 'refresh', refresh: server.refresh, crossTab: false });
+    await first.refresh();
+    expect(server.refresh).toHaveBeenCalledTimes(1);
+    server.hold();
+    const second = createSession({ cookies: 'refresh', refresh: server.refresh, crossTab: false });
+    const onMount = second.refresh();
+    await vi.advanceTimersByTimeAsync(10);
+    second.signOut();
+    await expect(onMount).rejects.toMatchObject({ code: 'SIGNED_OUT' });
+    server.release();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(server.refresh).toHaveBeenCalledTimes(2);
+    expect(second.getState().status).toBe('signedOut');
   });
 
   it('an access token restored from storage is used as is: no refresh at start-up', async () => {

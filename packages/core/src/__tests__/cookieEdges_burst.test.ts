@@ -1,0 +1,69 @@
+import { createAuthorizer, createSession, type Session } from '@reauth/core';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { stubBroadcastChannel } from './support/fakeChannel';
+import { memoryStorage, T0 } from './support/harness';
+import { inProcessLock } from './support/inProcessLock';
+import { makeJwt } from './support/jwt';
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: T0 });
+  stubBroadcastChannel();
+  vi.spyOn(console, 'warn').mockImplementation(() => {});
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
+
+async function unauthorized(session: Session) {
+  const authorizer = createAuthorizer(session, { baseURL: 'https://api.example.test' });
+  const ticket = await authorizer.authorize({ url: '/items' });
+  return authorizer.handleUnauthorized(ticket, { status: 401, shouldRefresh: true });
+}
+
+for (const shared of [false, true]) {
+  for (const cookies of ['refresh', 'session'] as const) {
+    describe(`signed-out tabs, cookies '${cookies}', ${shared ? 'one shared' : 'own'} storage`, () => {
+      it('a 401 burst in every tab: one refresh, no cookie presented twice, every tab signed in', async () => {
+        const jar = { cookie: 'c0', serial: 0, spent: new Set<string>(), reused: 0, calls: 0 };
+        const refresh = vi.fn(async () => {
+          jar.calls += 1;
+          const presented = jar.cookie;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          if (jar.spent.has(presented)) {
+            jar.reused += 1;
+            throw Object.assign(new Error('reused'), { status: 400 });
+          }
+          jar.spent.add(presented);
+          jar.serial += 1;
+          jar.cookie = `c${jar.serial}`;
+          return cookies === 'refresh'
+            ? { accessToken: makeJwt({ sub: 'alice', n: jar.serial }), expiresIn: 300 }
+            : { user: { sub: 'alice', n: jar.serial } };
+        });
+        const { lock } = inProcessLock();
+        const storage = memoryStorage();
+        const tabs = [0, 1, 2].map(() =>
+          createSession({
+            cookies,
+            refresh,
+            crossTab: { lock },
+            storageKey: `burst-${cookies}-${shared}`,
+            storage: shared ? storage : memoryStorage(),
+            now: () => Date.now(),
+            refreshTimeoutMs: 1_000,
+          } as Parameters<typeof createSession>[0]),
+        );
+        await vi.advanceTimersByTimeAsync(200);
+        const replays = tabs.flatMap((tab) => [unauthorized(tab), unauthorized(tab)]);
+        await vi.advanceTimersByTimeAsync(1_000);
+        const tickets = await Promise.all(replays);
+        expect(tickets.every((ticket) => ticket?.attempt === 1)).toBe(true);
+        expect(jar.calls).toBe(1);
+        expect(jar.reused).toBe(0);
+        expect(tabs.map((tab) => tab.getState().status)).toEqual(['signedIn', 'signedIn', 'signedIn']);
+      });
+    });
+  }
+}
