@@ -1,4 +1,4 @@
-// The README's cookie recipes ("Cookies: an httpOnly refresh cookie, or a cookie session"), read from README.md
+// The README's cookie recipes ("Where the credentials live: tokens, a refresh cookie, or a cookie session"), read from README.md
 // itself so the two cannot drift apart:
 // - type-checked as an app's browser code (the repository's compiler options, DOM included);
 // - run as written in real Chromium against the msw kit served over node:http on 127.0.0.1, with the browser's
@@ -13,7 +13,7 @@ import { hasChromium, html, launchChromium } from '../browser/support/browser';
 import { type AuthServer, startAuthServer } from '../support/authServer';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const SECTION = '### Cookies: an httpOnly refresh cookie, or a cookie session';
+const SECTION = '### Where the credentials live: tokens, a refresh cookie, or a cookie session';
 
 /** The section's two TypeScript blocks: the refresh cookie with axios, the cookie session with fetch. */
 function readmeRecipes(): { refreshCookie: string; cookieSession: string } {
