@@ -387,7 +387,12 @@ describe.runIf(hasChromium())('the playground in Chromium', () => {
     await cardsReady(page, ['profile']);
     await pull(page, 'Next refresh fails (500)');
     await pull(page, 'Expire access token');
+    // The failing refresh is held until all 20 have their 401: on a loaded machine a request whose 401 came after
+    // the failure would rightly start a new refresh (which succeeds) instead of sharing the failed one.
+    await kitControl(page, 'holdRefresh');
     await fire(page);
+    await expect.poll(() => page.getByTestId('kit-unauthorized').getAttribute('data-value')).toBe('20');
+    await kitControl(page, 'releaseRefresh');
     await expect
       .poll(() => burstResult(page).textContent(), { timeout: 15_000 })
       .toBe('0 / 20 succeeded · 20 × REFRESH_UNAVAILABLE');
