@@ -3,12 +3,18 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { hasChromium, launchChromium } from '../browser/support/browser';
 import {
   buildPlayground,
+  burstResult,
+  cardsReady,
+  fire,
+  kitControl,
   kitStats,
+  modal,
   openPlayground,
   type PageLog,
   pull,
   serveStatic,
   signIn,
+  status,
   statusesByPath,
   TOKEN_SHAPES,
   timelineRows,
@@ -52,28 +58,6 @@ describe.runIf(hasChromium())('the playground in Chromium', () => {
     await openPlayground(page, app.url, log);
     return page;
   }
-
-  // Loaded, and not fetching any more (a card keeps its data while it refetches).
-  const cardsReady = async (page: Page, names: string[]) => {
-    for (const name of names) {
-      await page.locator(`[data-testid="card-${name}"][data-state="ready"][aria-busy="false"]`).waitFor();
-    }
-  };
-  const burstResult = (page: Page) => page.getByTestId('burst-result');
-  const status = (page: Page) => page.getByTestId('session-status').getAttribute('data-status');
-  const fire = (page: Page) => page.getByRole('button', { name: 'Fire 20 requests' }).click();
-  const modal = (page: Page) => page.locator('dialog[open]');
-  // Not levers of the page: the kit's own controls, for tests that need a refresh held while they act.
-  const kitControl = (page: Page, name: string, ...args: unknown[]) =>
-    page.evaluate(
-      ([control, values]) =>
-        (
-          window as unknown as {
-            playground: { mockApi: { control(name: string, ...args: unknown[]): Promise<void> } };
-          }
-        ).playground.mockApi.control(control, ...values),
-      [name, args] as const,
-    );
 
   it('refreshes once for 20 expired requests and replays every one of them, silently', async () => {
     const page = await open();

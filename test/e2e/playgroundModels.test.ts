@@ -3,7 +3,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { hasChromium, launchChromium } from '../browser/support/browser';
 import {
   buildPlayground,
+  burstResult,
+  cardsReady,
+  fire,
+  kitControl,
   kitStats,
+  modal,
   openPlayground,
   type PageLog,
   paintsOf,
@@ -13,6 +18,7 @@ import {
   requestsWithAuthorization,
   serveStatic,
   signIn,
+  status,
   statusesByPath,
   TOKEN_SHAPES,
   timelineRows,
@@ -68,33 +74,14 @@ describe.runIf(hasChromium())("the playground's session models in Chromium", () 
   // What any script of the page could read: its storage and its cookies.
   const readableByScripts = (page: Page) =>
     page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage, cookie: document.cookie }));
-  const cardsReady = async (page: Page, names: string[]) => {
-    for (const name of names) {
-      await page.locator(`[data-testid="card-${name}"][data-state="ready"][aria-busy="false"]`).waitFor();
-    }
-  };
-  const burstResult = (page: Page) => page.getByTestId('burst-result');
-  const status = (page: Page) => page.getByTestId('session-status').getAttribute('data-status');
   const signedIn = (page: Page) =>
     page.getByTestId('session-status').and(page.locator('[data-status="signedIn"]')).waitFor();
-  const fire = (page: Page) => page.getByRole('button', { name: 'Fire 20 requests' }).click();
-  const modal = (page: Page) => page.locator('dialog[open]');
   // The switch's segment, as a person clicks it (the radio inside is hidden behind its label).
   const choose = (page: Page, label: string) =>
     page.locator('.model-switch .segmented label').filter({ hasText: label }).click();
   const cookieNames = (page: Page) => page.getByTestId('kit-cookies').getAttribute('data-names');
   const refreshOutcomes = async (page: Page) =>
     (await kitStats(page)).refreshCalls.map((call) => call.outcome);
-  const kitControl = (page: Page, name: string, ...args: unknown[]) =>
-    page.evaluate(
-      ([control, values]) =>
-        (
-          window as unknown as {
-            playground: { mockApi: { control(name: string, ...args: unknown[]): Promise<void> } };
-          }
-        ).playground.mockApi.control(control, ...values),
-      [name, args] as const,
-    );
 
   // The lever that expires the credential the API checks, in each model's words.
   const EXPIRE: Record<Model, string> = {

@@ -223,3 +223,31 @@ export function requestsWithAuthorization(page: Page): { all: string[]; withAuth
   });
   return seen;
 }
+
+/** Loaded, and not fetching any more (a card keeps its data while it refetches). */
+export async function cardsReady(page: Page, names: string[]): Promise<void> {
+  for (const name of names) {
+    await page.locator(`[data-testid="card-${name}"][data-state="ready"][aria-busy="false"]`).waitFor();
+  }
+}
+
+/** What the burst of 20 came to. */
+export const burstResult = (page: Page) => page.getByTestId('burst-result');
+/** The session's status, as the header shows it. */
+export const status = (page: Page) => page.getByTestId('session-status').getAttribute('data-status');
+/** Fires the burst of 20 requests. */
+export const fire = (page: Page) => page.getByRole('button', { name: 'Fire 20 requests' }).click();
+/** The open login modal. */
+export const modal = (page: Page) => page.locator('dialog[open]');
+
+/** Not levers of the page: the kit's own controls, for tests that need a refresh held while they act. */
+export const kitControl = (page: Page, name: string, ...args: unknown[]) =>
+  page.evaluate(
+    ([control, values]) =>
+      (
+        window as unknown as {
+          playground: { mockApi: { control(name: string, ...args: unknown[]): Promise<void> } };
+        }
+      ).playground.mockApi.control(control, ...values),
+    [name, args] as const,
+  );

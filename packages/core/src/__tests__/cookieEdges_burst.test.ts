@@ -1,9 +1,10 @@
-import { createAuthorizer, createSession, type Session } from '@reauth/core';
+import { createSession } from '@reauth/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stubBroadcastChannel } from './support/fakeChannel';
 import { memoryStorage, T0 } from './support/harness';
 import { inProcessLock } from './support/inProcessLock';
 import { makeJwt } from './support/jwt';
+import { unauthorized } from './support/unauthorized';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: T0 });
@@ -15,12 +16,6 @@ afterEach(() => {
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
 });
-
-async function unauthorized(session: Session) {
-  const authorizer = createAuthorizer(session, { baseURL: 'https://api.example.test' });
-  const ticket = await authorizer.authorize({ url: '/items' });
-  return authorizer.handleUnauthorized(ticket, { status: 401, shouldRefresh: true });
-}
 
 for (const shared of [false, true]) {
   for (const cookies of ['refresh', 'session'] as const) {

@@ -1,10 +1,11 @@
-import { type CookieRefreshContext, createAuthorizer, createSession, type Session } from '@reauth/core';
+import { type CookieRefreshContext, createSession } from '@reauth/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { asReactNative, asyncStorage, restoreGlobals } from './support/asyncStorage';
 import { stubBroadcastChannel } from './support/fakeChannel';
 import { memoryStorage } from './support/harness';
 import { inProcessLock } from './support/inProcessLock';
 import { makeJwt } from './support/jwt';
+import { unauthorized } from './support/unauthorized';
 
 /**
  * A rotating refresh cookie with reuse detection, over a network with latency: the server rotates the cookie
@@ -51,12 +52,6 @@ function cookieJar({ serverMs = 5, responseMs = 300 } = {}) {
     return { accessToken: makeJwt({ sub: 'alice', n: jar.serial }), expiresIn: 300 };
   };
   return { jar, refresh, login };
-}
-
-async function unauthorized(session: Session) {
-  const authorizer = createAuthorizer(session, { baseURL: 'https://api.example.test' });
-  const ticket = await authorizer.authorize({ url: '/items' });
-  return authorizer.handleUnauthorized(ticket, { status: 401, shouldRefresh: true });
 }
 
 afterEach(restoreGlobals);

@@ -1,25 +1,13 @@
-import {
-  type AuthEvent,
-  type CookieRefreshContext,
-  createAuthorizer,
-  createSession,
-  type Session,
-} from '@reauth/core';
+import { type AuthEvent, type CookieRefreshContext, createSession } from '@reauth/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { T0 } from './support/harness';
+import { unauthorized } from './support/unauthorized';
 
 beforeEach(() => vi.useFakeTimers({ now: T0 }));
 afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
 });
-
-/** A request sent now (no token: signed out) and refused with a 401: the replay's ticket, or null (plain 401). */
-async function unauthorized(session: Session) {
-  const authorizer = createAuthorizer(session, { baseURL: 'https://api.example.test' });
-  const ticket = await authorizer.authorize({ url: '/items' });
-  return authorizer.handleUnauthorized(ticket, { status: 401, shouldRefresh: true });
-}
 
 const refused = vi.fn(async (_context: CookieRefreshContext) => {
   throw Object.assign(new Error('invalid_grant'), { status: 400 });

@@ -1,9 +1,10 @@
-import { type CookieRefreshContext, createAuthorizer, createSession, type Session } from '@reauth/core';
+import { type CookieRefreshContext, createAuthorizer, createSession } from '@reauth/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type FakeChannel, stubBroadcastChannel } from './support/fakeChannel';
 import { controlledRefresh, memoryStorage, T0 } from './support/harness';
 import { inProcessLock } from './support/inProcessLock';
 import { makeJwt } from './support/jwt';
+import { unauthorized } from './support/unauthorized';
 
 let Channel: typeof FakeChannel;
 beforeEach(() => {
@@ -15,12 +16,6 @@ afterEach(() => {
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
 });
-
-async function unauthorized(session: Session) {
-  const authorizer = createAuthorizer(session, { baseURL: 'https://api.example.test' });
-  const ticket = await authorizer.authorize({ url: '/items' });
-  return authorizer.handleUnauthorized(ticket, { status: 401, shouldRefresh: true });
-}
 
 describe('cross-tab with a refresh cookie', () => {
   it("a stale refusal (a signed-out tab's refresh of the old cookie) does not end a sign-in made meanwhile in another tab", async () => {

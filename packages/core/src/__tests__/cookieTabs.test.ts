@@ -1,9 +1,10 @@
-import { type AnySessionOptions, createAuthorizer, createSession, type Session } from '@reauth/core';
+import { type AnySessionOptions, createSession, type Session } from '@reauth/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stubBroadcastChannel } from './support/fakeChannel';
 import { memoryStorage, settle, T0 } from './support/harness';
 import { inProcessLock } from './support/inProcessLock';
 import { makeJwt } from './support/jwt';
+import { unauthorized } from './support/unauthorized';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: T0 });
@@ -50,13 +51,6 @@ function cookieTabs(count: number, options: Partial<AnySessionOptions> & { cooki
     } as AnySessionOptions),
   );
   return { tabs, jar, refresh };
-}
-
-/** A 401 on a request the tab sends now; resolves with the replay's ticket. */
-async function unauthorized(tab: Session) {
-  const authorizer = createAuthorizer(tab, { baseURL: 'https://api.example.test' });
-  const ticket = await authorizer.authorize({ url: '/items' });
-  return authorizer.handleUnauthorized(ticket, { status: 401, shouldRefresh: true });
 }
 
 describe('cross-tab with a shared refresh cookie', () => {
