@@ -1,5 +1,5 @@
 import type { Authorizer, AuthorizerOptions, AuthRequest, UnauthorizedExchange } from './authorizer';
-import { challengeError } from './diagnose';
+import { challengeError, isBeyondRefresh } from './diagnose';
 import type { Ticket } from './ticket';
 import type { HeadersLike } from './utils';
 
@@ -21,8 +21,9 @@ export interface AdapterOptions<Refused> extends Omit<AuthorizerOptions, 'baseUR
 }
 
 /**
- * The default `shouldRefresh` of every adapter: any 401 but one whose `WWW-Authenticate` names a missing
- * permission (`error="insufficient_scope"`), which a new token does not fix.
+ * The default `shouldRefresh` of every adapter: any 401 but one whose `WWW-Authenticate` names what a new token
+ * does not fix: a missing permission (`insufficient_scope`), a step-up (`insufficient_user_authentication`), a
+ * DPoP proof or nonce (`invalid_dpop_proof`, `use_dpop_nonce`).
  *
  * @param response the refused response, as far as its status and headers (a fetch `Response`, axios's
  *   `error.response`)
@@ -33,7 +34,7 @@ export interface AdapterOptions<Refused> extends Omit<AuthorizerOptions, 'baseUR
 export function isRefreshableResponse(
   response: { status: number; headers?: HeadersLike } | null | undefined,
 ): boolean {
-  return response?.status === 401 && challengeError(response.headers) !== 'insufficient_scope';
+  return response?.status === 401 && !isBeyondRefresh(challengeError(response.headers));
 }
 
 /**

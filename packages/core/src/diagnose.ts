@@ -26,6 +26,12 @@ const HINTS: Record<UnauthorizedCause | 'cors' | 'cookie', string> =
     ? {
         insufficient_scope:
           'The token lacks a permission this resource needs: check the roles, not the session.',
+        insufficient_user_authentication:
+          'The resource wants a stronger or fresher sign-in (acr_values, max_age in WWW-Authenticate): the user must step up; a refresh does not help.',
+        use_dpop_nonce:
+          'The server wants a DPoP nonce: send the proof again with the nonce of its DPoP-Nonce header (expose that header to CORS).',
+        invalid_dpop_proof:
+          'The DPoP proof was refused: make a new proof for every send (htm, htu, ath, a new jti) with the key the token is bound to; a refresh does not help.',
         origin_not_allowed: 'No token was sent to this origin: add it to allowedOrigins if the API is yours.',
         missing_authorization:
           "No token was sent (no Authorization header, or 'Bearer undefined'): sign in first, and check the request is not skipAuth.",
@@ -42,6 +48,9 @@ const HINTS: Record<UnauthorizedCause | 'cors' | 'cookie', string> =
       }
     : {
         insufficient_scope: 'The token lacks a permission this resource needs.',
+        insufficient_user_authentication: 'The resource wants a stronger or fresher sign-in.',
+        use_dpop_nonce: 'The server wants a DPoP nonce.',
+        invalid_dpop_proof: 'The DPoP proof was refused.',
         origin_not_allowed: 'No token was sent to this origin.',
         missing_authorization: 'No token was sent.',
         refresh_rejected: 'The refresh token was refused.',
@@ -51,6 +60,13 @@ const HINTS: Record<UnauthorizedCause | 'cors' | 'cookie', string> =
         cors: 'A network error with an expired token: likely a 401 without CORS headers.',
         cookie: 'No session cookie was accepted.',
       };
+
+/** Challenges that say the token's freshness is not what is wrong (step-up, DPoP): a refresh does not help. */
+const NOT_EXPIRY = { insufficient_user_authentication: 1, use_dpop_nonce: 1, invalid_dpop_proof: 1 };
+
+/** Whether a challenge's `error` names something a new token does not fix: a permission, step-up, DPoP. */
+export const isBeyondRefresh = (error: string | undefined): boolean =>
+  error === 'insufficient_scope' || (error !== undefined && error in NOT_EXPIRY);
 
 /**
  * The `error` parameter of a response's `WWW-Authenticate` challenge (RFC 6750), lower-cased.
@@ -93,23 +109,22 @@ export function diagnose401(input: Diagnose401Input): Diagnosis {
     Number.NaN;
   // A refused refresh ends the session with SESSION_EXPIRED caused by the refusal; without a cause there
   // was no refresh token to refuse.
-  const cause: UnauthorizedCause =
-    error === 'insufficient_scope'
-      ? error
-      : !token
-        ? url &&
-          allowedOrigins &&
-          !isOriginAllowed(resolveRequestUrl(url), normalizeOrigins(allowedOrigins, 'diagnose401'))
-          ? 'origin_not_allowed'
-          : 'missing_authorization'
-        : state?.error?.code === 'SESSION_EXPIRED' && state.error.cause !== undefined
-          ? 'refresh_rejected'
-          : /error_description\s*=\s*"[^"]*expired/i.test(challenge) ||
-              expiresAt <= (internals?.now() ?? Date.now())
-            ? 'expired_token'
-            : error === 'invalid_token'
-              ? error
-              : 'unknown';
+  const cause: UnauthorizedCause = isBeyondRefresh(error)
+    ? (error as UnauthorizedCause)
+    : !token
+      ? url &&
+        allowedOrigins &&
+        !isOriginAllowed(resolveRequestUrl(url), normalizeOrigins(allowedOrigins, 'diagnose401'))
+        ? 'origin_not_allowed'
+        : 'missing_authorization'
+      : state?.error?.code === 'SESSION_EXPIRED' && state.error.cause !== undefined
+        ? 'refresh_rejected'
+        : /error_description\s*=\s*"[^"]*expired/i.test(challenge) ||
+            expiresAt <= (internals?.now() ?? Date.now())
+          ? 'expired_token'
+          : error === 'invalid_token'
+            ? error
+            : 'unknown';
   // A cookie session sends no header by design: the credential missing is the cookie.
   const isCookie = cause === 'missing_authorization' && internals?.cookies === 'session';
   return { cause, hint: HINTS[isCookie ? 'cookie' : cause] };

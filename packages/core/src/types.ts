@@ -181,6 +181,12 @@ export type UnauthorizedCause =
   | 'expired_token'
   | 'invalid_token'
   | 'insufficient_scope'
+  /** Step-up (RFC 9470): the resource wants a stronger or fresher sign-in; a refresh does not give one. */
+  | 'insufficient_user_authentication'
+  /** DPoP (RFC 9449): the server wants its nonce in the proof. */
+  | 'use_dpop_nonce'
+  /** DPoP (RFC 9449): the proof was refused; a new token does not fix a proof. */
+  | 'invalid_dpop_proof'
   | 'origin_not_allowed'
   | 'refresh_rejected'
   | 'unknown';

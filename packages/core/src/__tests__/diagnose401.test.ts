@@ -4,6 +4,7 @@ import {
   createAuthorizer,
   type Diagnosis,
   diagnose401,
+  isRefreshableResponse,
   type Session,
   type Ticket,
   type UnauthorizedCause,
@@ -373,4 +374,33 @@ describe('diagnose401 on realistic exchanges', () => {
     }
     expect(new Set(diagnoses.map((d) => d.hint)).size).toBe(diagnoses.length);
   });
+});
+
+describe('diagnose401: step-up and DPoP challenges', () => {
+  it.each([
+    [
+      'insufficient_user_authentication',
+      'Bearer error="insufficient_user_authentication", acr_values="mfa"',
+      /step up/,
+    ],
+    [
+      'use_dpop_nonce',
+      'DPoP error="use_dpop_nonce", error_description="Resource server requires nonce"',
+      /DPoP-Nonce/,
+    ],
+    ['invalid_dpop_proof', 'DPoP error="invalid_dpop_proof"', /new proof for every send/],
+  ] as const)(
+    'says %s, with what to do, and the adapters do not refresh for it',
+    (cause, challenge, hint) => {
+      const headers = { 'WWW-Authenticate': challenge };
+      const diagnosis = diagnose401({
+        status: 401,
+        headers,
+        requestHeaders: { Authorization: 'DPoP abc.def.ghi' },
+      });
+      expect(diagnosis.cause).toBe(cause);
+      expect(diagnosis.hint).toMatch(hint);
+      expect(isRefreshableResponse({ status: 401, headers })).toBe(false);
+    },
+  );
 });
