@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const packages = ['core', 'axios', 'fetch', 'msw', 'react', 'react-query', 'devtools'] as const;
+const packages = ['core', 'axios', 'fetch', 'msw', 'react', 'react-query', 'devtools', 'oauth'] as const;
 const src = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
 const dir = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 // Test support shared across packages, imported by name instead of climbing out of a package: the same
@@ -32,6 +32,7 @@ export default defineConfig({
       unit('react', 'happy-dom', ['./src/__tests__/support/setup.ts']),
       unit('react-query', 'happy-dom', ['./src/__tests__/support/setup.ts']),
       unit('devtools', 'happy-dom'),
+      unit('oauth', 'node'),
       {
         extends: true,
         test: { name: 'playground', root: './examples/playground', environment: 'happy-dom' },

@@ -1,0 +1,151 @@
+import { misuse, type RefreshContext, type TokensInput } from '@reauth/core';
+import {
+  type AuthorizationServer,
+  allowInsecureRequests as allowInsecure,
+  type Client,
+  type ClientAuth,
+  discoveryRequest,
+  None,
+  processDiscoveryResponse,
+  processRefreshTokenResponse,
+  refreshTokenGrantRequest,
+} from 'oauth4webapi';
+
+/** The options of {@link oauthRefresh}. Give `issuer` (discovered once), or `tokenEndpoint`, or both. */
+export interface OAuthRefreshOptions {
+  /**
+   * The authorization server's issuer identifier, e.g. `https://auth.example.com/realms/app`. Its OpenID
+   * Connect discovery document (`/.well-known/openid-configuration`) is fetched once, at the first refresh,
+   * and gives the token endpoint; an `id_token` in a refresh response is then checked against this issuer.
+   */
+  issuer?: string | URL | undefined;
+  /**
+   * The token endpoint itself, e.g. `https://tenant.auth0.com/oauth/token`: no discovery. Without `issuer`, an
+   * `id_token` in the response is ignored (no issuer is known to check it against).
+   */
+  tokenEndpoint?: string | URL | undefined;
+  /** The client's `client_id` at the authorization server. */
+  clientId: string;
+  /**
+   * How the client authenticates at the token endpoint. Default: a public client (`None()`: only `client_id`
+   * is sent). Any oauth4webapi client authentication works, e.g. `ClientSecretPost(secret)` on a server.
+   */
+  clientAuth?: ClientAuth | undefined;
+  /** Allow plain `http://` endpoints — for a local development server only. Default false. */
+  allowInsecureRequests?: boolean | undefined;
+}
+
+const WHERE = 'oauthRefresh';
+
+/**
+ * A `refresh` function for `createSession({ refresh })` that runs the OAuth 2.0 `refresh_token` grant
+ * (RFC 6749 §6) at a standard authorization server (Keycloak, Auth0, Okta, Cognito, Entra, oidc-provider…)
+ * through oauth4webapi. An OAuth error from the token endpoint (`invalid_grant`: the refresh token expired,
+ * was revoked or was already used; or any other 400/401) rejects with an error carrying that HTTP `status`, so
+ * reauth re-authenticates; a 5xx or a network failure carries no 4xx status and is transient
+ * (`REFRESH_UNAVAILABLE`, the session kept). A response without a new refresh token keeps the current one.
+ * @param options where the token endpoint is, and who the client is
+ * @returns the refresh function; it aborts its request when reauth's `signal` aborts
+ * @example
+ * ```ts
+ * const session = createSession({
+ *   refresh: oauthRefresh({ issuer: 'https://auth.example.com/realms/app', clientId: 'web' }),
+ * });
+ * ```
+ */
+export function oauthRefresh(
+  options: OAuthRefreshOptions,
+): (context: RefreshContext) => Promise<TokensInput> {
+  if (typeof options !== 'object' || options === null) {
+    throw misuse(WHERE, 'expected options { issuer or tokenEndpoint, clientId }');
+  }
+  const { clientId, clientAuth = None(), allowInsecureRequests = false } = options;
+  if (typeof clientId !== 'string' || clientId === '') {
+    throw misuse(WHERE, '`clientId` must be the client_id registered at the authorization server');
+  }
+  if (typeof clientAuth !== 'function') {
+    throw misuse(
+      WHERE,
+      '`clientAuth` must be an oauth4webapi client authentication, e.g. ClientSecretPost(secret)',
+    );
+  }
+  if (typeof allowInsecureRequests !== 'boolean') {
+    throw misuse(WHERE, '`allowInsecureRequests` must be a boolean');
+  }
+  const issuer = endpoint('issuer', options.issuer, allowInsecureRequests);
+  const tokenEndpoint = endpoint('tokenEndpoint', options.tokenEndpoint, allowInsecureRequests);
+  if (!issuer && !tokenEndpoint) {
+    throw misuse(WHERE, 'expected `issuer` (discovered once) or `tokenEndpoint`');
+  }
+
+  const client: Client = { client_id: clientId };
+  const http = { [allowInsecure]: allowInsecureRequests };
+  const idTokenChecked = issuer !== undefined;
+  let server: Promise<AuthorizationServer> | undefined = tokenEndpoint
+    ? Promise.resolve({
+        // Without an issuer, oauth4webapi still wants one: the endpoint's origin stands in, and the id_token it
+        // would be checked against is dropped before processing (see `withoutIdToken`).
+        issuer: (issuer ?? new URL(tokenEndpoint.origin)).href,
+        token_endpoint: tokenEndpoint.href,
+      })
+    : undefined;
+
+  const discover = (signal: AbortSignal): Promise<AuthorizationServer> => {
+    if (!server) {
+      const url = issuer as URL;
+      server = discoveryRequest(url, { ...http, signal }).then((response) =>
+        processDiscoveryResponse(url, response),
+      );
+      // A failed discovery is not cached: the next refresh tries again.
+      server.catch(() => {
+        server = undefined;
+      });
+    }
+    return server;
+  };
+
+  return async ({ refreshToken, signal }) => {
+    const as = await discover(signal);
+    const response = await refreshTokenGrantRequest(as, client, clientAuth, refreshToken, {
+      ...http,
+      signal,
+    });
+    const result = await processRefreshTokenResponse(
+      as,
+      client,
+      idTokenChecked ? response : await withoutIdToken(response),
+    );
+    const tokens: TokensInput = { accessToken: result.access_token, refreshToken: result.refresh_token };
+    if (result.expires_in !== undefined) tokens.expiresIn = result.expires_in;
+    return tokens;
+  };
+}
+
+function endpoint(name: string, value: unknown, allowInsecureRequests: boolean): URL | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' || value instanceof URL ? new URL(value) : undefined;
+  } catch {}
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw misuse(WHERE, `\`${name}\` must be an absolute https:// URL`);
+  }
+  if (url.protocol === 'http:' && !allowInsecureRequests) {
+    throw misuse(WHERE, `\`${name}\` is http://; pass allowInsecureRequests: true for a local server only`);
+  }
+  return url;
+}
+
+/** The same successful response without its `id_token`, which reauth does not use and cannot check here. */
+async function withoutIdToken(response: Response): Promise<Response> {
+  if (response.status !== 200) return response;
+  const body: unknown = await response
+    .clone()
+    .json()
+    .catch(() => undefined);
+  if (typeof body !== 'object' || body === null || !('id_token' in body)) return response;
+  const { id_token: _dropped, ...rest } = body as Record<string, unknown>;
+  const headers = new Headers(response.headers);
+  headers.delete('content-length');
+  return new Response(JSON.stringify(rest), { status: 200, headers });
+}
