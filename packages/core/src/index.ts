@@ -49,6 +49,7 @@ export type {
   SessionOptions,
   SessionState,
   SessionStatus,
+  SignInArgs,
   StorageLike,
   TokensInput,
   UnauthorizedCause,

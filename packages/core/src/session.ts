@@ -9,10 +9,12 @@ import { normalizeInput, type TokenSet } from './tokens';
 import type {
   AnySessionOptions,
   AuthEvent,
+  CookieSessionInput,
   RefreshCookieOptions,
   Session,
   SessionCookieOptions,
   SessionOptions,
+  TokensInput,
 } from './types';
 import { waitFor } from './utils';
 
@@ -27,11 +29,11 @@ import { waitFor } from './utils';
  *   storage: localStorage,
  * });
  */
-export function createSession(options?: SessionOptions): Session;
+export function createSession(options?: SessionOptions): Session<undefined>;
 /** With the refresh token in an httpOnly cookie: `refresh({ refreshToken: null, signal })` is required. */
-export function createSession(options: RefreshCookieOptions): Session;
+export function createSession(options: RefreshCookieOptions): Session<'refresh'>;
 /** A cookie session: no token in JS, no auth header; `refresh` is an optional sliding-session call. */
-export function createSession(options: SessionCookieOptions): Session;
+export function createSession(options: SessionCookieOptions): Session<'session'>;
 export function createSession(options: AnySessionOptions): Session;
 export function createSession(options: AnySessionOptions = {}): Session {
   const resolved = resolveOptions(options);
@@ -84,7 +86,7 @@ export function createSession(options: AnySessionOptions = {}): Session {
     return set.expiresAt - (refreshLeewayMs ?? Math.min(30_000, (set.expiresAt - set.receivedAt) / 2));
   }
 
-  function signIn(input: Parameters<Session['signIn']>[0]): void {
+  function signIn(input?: TokensInput | CookieSessionInput): void {
     dispatch({
       type: 'signIn',
       tokens: normalizeInput(input, now(), null, 'signIn(tokens)', cookies),

@@ -225,8 +225,21 @@ export type AuthEvent =
 export type AuthEventType = AuthEvent['type'];
 export type AuthEventOf<T extends AuthEventType> = Extract<AuthEvent, { type: T }>;
 
-/** A session: token state, single-flight refresh, request gate and re-authentication. */
-export interface Session {
+/**
+ * What `signIn` takes in a session model: tokens, or with `cookies: 'session'` the user the app knows (or
+ * nothing). For a session of any model (`Session`), either.
+ */
+export type SignInArgs<Model extends CookieMode | undefined> = [Model] extends ['session']
+  ? [input?: CookieSessionInput]
+  : [Model] extends [undefined | 'refresh']
+    ? [tokens: TokensInput]
+    : [input?: TokensInput | CookieSessionInput];
+
+/**
+ * A session: token state, single-flight refresh, request gate and re-authentication. `Model` is its `cookies`
+ * option, which types `signIn`; adapters and bindings take a session of any model.
+ */
+export interface Session<Model extends CookieMode | undefined = CookieMode | undefined> {
   getState(): SessionState;
   /** @returns unsubscribe */
   subscribe(listener: (state: SessionState, previous: SessionState) => void): () => void;
@@ -234,7 +247,7 @@ export interface Session {
    * Stores tokens (status `signedIn`) and resumes every waiting request. Throws a TypeError on bad input. With
    * `cookies: 'refresh'`: `{ accessToken, expiresIn? }`; with `cookies: 'session'`: `{ user? }` or nothing.
    */
-  signIn(tokens?: TokensInput | CookieSessionInput): void;
+  signIn(...input: SignInArgs<Model>): void;
   /** Clears tokens and storage; rejects every waiting request with `SIGNED_OUT`. */
   signOut(): void;
   /**

@@ -2,6 +2,7 @@ import {
   type AnySessionOptions,
   type CookieSessionInput,
   createSession,
+  type Session,
   type TokensInput,
 } from '@reauth/core';
 import { describe, expectTypeOf, it } from 'vitest';
@@ -52,7 +53,24 @@ describe('the session models, typed', () => {
     const session = createSession({ cookies: 'session' });
     session.signIn();
     session.signIn({ user: { sub: 'alice' } });
-    expectTypeOf(session.signIn).parameter(0).toEqualTypeOf<TokensInput | CookieSessionInput | undefined>();
+    expectTypeOf(session.signIn).parameter(0).toEqualTypeOf<CookieSessionInput | undefined>();
+  });
+
+  it('keeps the default model to tokens: signIn() and a cookie session user are compile errors there', () => {
+    const session = createSession({ refresh: async () => tokens });
+    // @ts-expect-error — the default model needs tokens
+    expectTypeOf(() => session.signIn()).toBeFunction();
+    // @ts-expect-error — a cookie session's input is not tokens
+    expectTypeOf(() => session.signIn({ user: { sub: 'alice' } })).toBeFunction();
+    expectTypeOf(session.signIn).parameter(0).toEqualTypeOf<TokensInput>();
+  });
+
+  it('a session of any model (what adapters and bindings take) signs in with either', () => {
+    const any: Session = createSession({ cookies: 'session' });
+    any.signIn();
+    any.signIn(tokens);
+    const refreshCookie: Session = createSession({ cookies: 'refresh', refresh: async () => tokens });
+    refreshCookie.signIn(tokens);
   });
 });
 
