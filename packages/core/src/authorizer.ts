@@ -1,4 +1,4 @@
-import { diagnose401 } from './diagnose';
+import { challengeError, diagnose401 } from './diagnose';
 import { isAuthError, misuse } from './errors';
 import { getInternals } from './internals';
 import { decodeJwt } from './jwt';
@@ -12,7 +12,7 @@ import {
 } from './origins';
 import { RequestTicket, type Ticket } from './ticket';
 import type { Session } from './types';
-import { type HeadersLike, waitFor, warnOnce } from './utils';
+import { getHeader, type HeadersLike, waitFor, warnOnce } from './utils';
 
 export type { Ticket } from './ticket';
 
@@ -52,6 +52,20 @@ export interface UnauthorizedExchange {
   body?: unknown;
   /** Whether the body was a stream, when the adapter knows better than a guess from `body`. */
   isStream?: boolean | undefined;
+}
+
+/**
+ * A step-up challenge (RFC 9470: `error="insufficient_user_authentication"`): its `acr_values`, split, and its
+ * `max_age` in seconds. Null for any other 401.
+ */
+function readStepUp(
+  headers: HeadersLike | undefined,
+): { acrValues: string[]; maxAge: number | undefined } | null {
+  if (challengeError(headers) !== 'insufficient_user_authentication') return null;
+  const challenge = getHeader(headers, 'www-authenticate') ?? '';
+  const acr = /(?:^|[\s,])acr_values\s*=\s*"([^"]*)"/i.exec(challenge)?.[1] ?? '';
+  const age = /(?:^|[\s,])max_age\s*=\s*"?(\d+)/i.exec(challenge)?.[1];
+  return { acrValues: acr.split(' ').filter(Boolean), maxAge: age === undefined ? undefined : Number(age) };
 }
 
 /** A stream (web `ReadableStream` or Node `Readable`) is read as it is sent: it can't be replayed. */
@@ -201,7 +215,10 @@ export function createAuthorizer(
       const isSilent = token === null && current === null && internals.canRefreshSignedOut();
       // Sent and refused while signed out, with no prompt to open: the plain 401 goes back, unhandled.
       const isPlain = token === null && current === null && !internals.hasReauthHandler() && !isSilent;
-      const isWanted = ticket.mode === 'auth' && shouldRefresh && ticket.attempt < maxRetries && !isPlain;
+      // Step-up (RFC 9470): not an expiry; a prompt for a stronger sign-in, whatever shouldRefresh says.
+      const stepUp = status === 401 ? readStepUp(exchange.headers) : null;
+      const isWanted =
+        ticket.mode === 'auth' && (shouldRefresh || !!stepUp) && ticket.attempt < maxRetries && !isPlain;
       const isStream = exchange.isStream ?? isStreamBody(exchange.body);
       const handled = isWanted && !isStream;
       // Only for a 401 seen as one: a network error (status 0) with a stream body is handed back as before, unsaid.
@@ -225,7 +242,9 @@ export function createAuthorizer(
       const ended = () => internals.endError(ticket.epoch);
       if (ticket.epoch !== internals.epoch()) throw ended();
       const { request } = ticket as RequestTicket;
-      if (isSilent) {
+      if (stepUp) {
+        await queue(ticket, () => internals.requireStepUp(stepUp.acrValues, stepUp.maxAge), request.signal);
+      } else if (isSilent) {
         try {
           await queue(ticket, () => session.refresh(), request.signal);
         } catch (error) {
@@ -242,7 +261,7 @@ export function createAuthorizer(
         await queue(ticket, () => session.refresh(), request.signal);
       }
       // else: refreshed meanwhile (a late 401) — replay at once with the current token, no second refresh.
-      const lateUnauthorized = token !== null && token !== current;
+      const lateUnauthorized = !stepUp && token !== null && token !== current;
       internals.emit({ type: 'requestReplayed', method, url, attempt: ticket.attempt + 1, lateUnauthorized });
       // The token is taken last, at send time: a sign-out up to here (a listener of the event included) wins.
       const next = await authorize(request, ticket.attempt + 1);

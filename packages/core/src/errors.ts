@@ -4,7 +4,9 @@ export type AuthErrorCode =
   | 'REAUTH_CANCELLED'
   | 'SIGNED_OUT'
   | 'REFRESH_TIMEOUT'
-  | 'REFRESH_UNAVAILABLE';
+  | 'REFRESH_UNAVAILABLE'
+  | 'STEP_UP_CANCELLED'
+  | 'STEP_UP_REQUIRED';
 
 const BRAND = Symbol.for('reauth.AuthError');
 
@@ -15,6 +17,10 @@ const MESSAGES: Record<AuthErrorCode, string> = {
   REFRESH_TIMEOUT: 'The token refresh timed out; the session is kept, so retry later.',
   REFRESH_UNAVAILABLE:
     'The token refresh failed (network, server or bad answer); the session is kept, so retry later.',
+  STEP_UP_CANCELLED:
+    'The stronger sign-in this request needs was cancelled; the session is kept, and other requests go on.',
+  STEP_UP_REQUIRED:
+    'This request needs a stronger sign-in (step-up), and no prompt is registered: register one with onReauth or useReauthPrompt.',
 };
 
 /**

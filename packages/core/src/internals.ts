@@ -24,6 +24,8 @@ export interface SessionInternals {
   /** Signed out with a refresh cookie not refused since the last sign-in: a 401 tries a silent refresh. */
   canRefreshSignedOut(): boolean;
   requireReauth(reason: ReauthReason): Promise<void>;
+  /** Opens the step-up prompt (or joins the open one): the session stays signed in, other requests go on. */
+  requireStepUp(acrValues: string[], maxAge: number | undefined): Promise<void>;
   emit(event: AuthEventInput): void;
   /** Requests waiting now, for events. */
   waiting: { count: number };

@@ -191,6 +191,33 @@ export function createMachine(
     return prompt.done.promise;
   }
 
+  /** The open step-up prompt (RFC 9470): beside the phase, since the session stays signed in meanwhile. */
+  let stepUp: Prompt | null = null;
+  /**
+   * Opens the step-up prompt with the last registered handler, or joins the open one. Without a handler it
+   * rejects with STEP_UP_REQUIRED; dismissed, with STEP_UP_CANCELLED; the session is kept either way.
+   * @returns resolves when tokens meeting the step-up came (a sign-in)
+   */
+  function requireStepUp(acrValues: string[], maxAge: number | undefined): Promise<void> {
+    if (stepUp) return stepUp.done.promise;
+    const entry = handlers[handlers.length - 1];
+    if (!entry) return Promise.reject(new AuthError('STEP_UP_REQUIRED'));
+    const prompt: Prompt = { done: deferred(), controller: new AbortController(), entry };
+    stepUp = prompt;
+    emit({ type: 'reauthRequired', reason: 'step_up', waiting: waiting.count });
+    runPrompt(prompt, 'step_up', dispatch, { acrValues, maxAge });
+    return prompt.done.promise;
+  }
+  /** Ends the open step-up prompt: resolved by new tokens, or rejected with `error`. */
+  function closeStepUp(error?: AuthError): void {
+    const open = stepUp;
+    if (!open) return;
+    stepUp = null;
+    open.controller.abort();
+    if (error) open.done.reject(error);
+    else open.done.resolve();
+  }
+
   /**
    * Refreshes now, or joins the refresh in progress; waits at most `refreshTimeoutMs` for it.
    * @returns resolves once the session has usable tokens again (refreshed or re-authenticated)
@@ -289,7 +316,11 @@ export function createMachine(
     const flight = (action as { flight?: Flight }).flight;
     const prompt = (action as { prompt?: Prompt }).prompt;
     // Reports of a flight or a prompt the session no longer runs change nothing.
-    if ((flight && flight !== flightOf()) || (prompt && prompt !== promptOf())) return;
+    if ((flight && flight !== flightOf()) || (prompt && prompt !== promptOf() && prompt !== stepUp)) return;
+    if (prompt && prompt === stepUp && (action.type === 'reauthAnswer' || action.type === 'reauthCancel')) {
+      answerStepUp(action);
+      return;
+    }
     switch (action.type) {
       case 'signIn': {
         const superseded = flightOf(before);
@@ -313,6 +344,11 @@ export function createMachine(
           resolved.done.resolve();
           emit({ type: 'reauthResolved' });
         }
+        // New tokens: the requests that asked for a step-up try them.
+        if (stepUp) {
+          closeStepUp();
+          if (!resolved) emit({ type: 'reauthResolved' });
+        }
         return;
       }
       case 'end': {
@@ -329,6 +365,7 @@ export function createMachine(
         lostFlight?.outcome.reject(error);
         lostPrompt?.controller.abort();
         lostPrompt?.done.reject(error);
+        closeStepUp(error);
         const shown = error.code === 'SIGNED_OUT' ? null : error;
         publish(shown);
         restoringOf(before)?.resolve();
@@ -483,6 +520,29 @@ export function createMachine(
       }
     }
   }
+  /** The step-up prompt's answer: tokens sign in (and resume its requests); a dismissal rejects only them. */
+  function answerStepUp(
+    action: Extract<Action, { type: 'reauthAnswer' }> | Extract<Action, { type: 'reauthCancel' }>,
+  ): void {
+    const result = action.type === 'reauthAnswer' ? action.result : null;
+    let next: TokenSet | null = null;
+    let cause = action.type === 'reauthCancel' ? action.cause : undefined;
+    if (result != null) {
+      try {
+        next = normalizeInput(result, now(), tokens, 'signIn(tokens)', cookies);
+      } catch (error) {
+        cause = error;
+      }
+    }
+    if (next) {
+      dispatch({ type: 'signIn', tokens: next, kind: 'signIn' });
+      return;
+    }
+    const error = new AuthError('STEP_UP_CANCELLED', { cause });
+    emit({ type: 'reauthCancelled', error });
+    closeStepUp(error);
+  }
+
   /** Transient: the tokens are kept, the waiters reject with `error`. */
   function transient(flight: Flight, error: AuthError): void {
     if (flight.restoring) isRestoreDue = true;
@@ -499,6 +559,7 @@ export function createMachine(
     dispatch,
     refresh,
     requireReauth,
+    requireStepUp,
     canRefresh,
     canRefreshSignedOut,
     cookies,

@@ -23,9 +23,14 @@ export type PromptReport = (
 /**
  * The prompt worker: asks the prompt's handler for tokens and reports the answer (a throw is a dismissal).
  */
-export function runPrompt(prompt: Prompt, reason: ReauthReason, report: PromptReport): void {
+export function runPrompt(
+  prompt: Prompt,
+  reason: ReauthReason,
+  report: PromptReport,
+  { acrValues = [], maxAge }: { acrValues?: string[]; maxAge?: number | undefined } = {},
+): void {
   Promise.resolve()
-    .then(() => prompt.entry.handler({ reason, signal: prompt.controller.signal }))
+    .then(() => prompt.entry.handler({ reason, signal: prompt.controller.signal, acrValues, maxAge }))
     .then(
       (result) => report({ type: 'reauthAnswer', prompt, result }),
       (cause) => report({ type: 'reauthCancel', prompt, cause, isEverywhere: true }),

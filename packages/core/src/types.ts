@@ -70,11 +70,18 @@ export interface CookieSessionInput {
 export type CookieMode = 'refresh' | 'session';
 
 /** Why a re-authentication was asked for. */
-export type ReauthReason = 'refresh_rejected' | 'no_refresh_token' | 'unauthenticated';
+export type ReauthReason = 'refresh_rejected' | 'no_refresh_token' | 'unauthenticated' | 'step_up';
 
 /** What a reauth handler receives. */
 export interface ReauthContext {
   reason: ReauthReason;
+  /**
+   * With `reason: 'step_up'` (RFC 9470): the authentication context classes the resource asks for (its
+   * `acr_values`, split); else empty.
+   */
+  acrValues: string[];
+  /** With `reason: 'step_up'`: the most seconds since the user's last sign-in the resource accepts (`max_age`). */
+  maxAge: number | undefined;
   /** Aborted when the prompt is no longer needed (signed in elsewhere, signed out, cancelled). */
   signal: AbortSignal;
 }

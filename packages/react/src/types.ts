@@ -40,6 +40,10 @@ export interface ReauthPrompt {
   isOpen: boolean;
   /** Why: `refresh_rejected`, `no_refresh_token`, or `unauthenticated` (a 401 while signed out); null when closed. */
   reason: ReauthReason | null;
+  /** With `reason: 'step_up'`: the authentication context classes the resource asks for (`acr_values`). */
+  acrValues: string[];
+  /** With `reason: 'step_up'`: the most seconds since the last sign-in the resource accepts (`max_age`). */
+  maxAge: number | undefined;
   /**
    * Signs in with the tokens your login endpoint returned: the waiting requests resume with them. Throws the
    * TypeError of `signIn` on bad tokens, and the prompt stays open. Stable identity.

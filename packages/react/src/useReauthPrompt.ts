@@ -8,7 +8,7 @@ import type { ReauthPrompt } from './types';
  * (the latest mounted prompt is the active one; unmounting restores the previous one and dismisses its open
  * prompt). When a refresh is refused it opens once, however many requests wait.
  *
- * @returns `{ isOpen, reason, complete(tokens), dismiss() }`
+ * @returns `{ isOpen, reason, acrValues, maxAge, complete(tokens), dismiss() }` (`acrValues`, `maxAge`: a step-up's)
  * @example
  * function LoginModal() {
  *   const { isOpen, complete, dismiss } = useReauthPrompt();
@@ -22,20 +22,25 @@ import type { ReauthPrompt } from './types';
  *   return <form onSubmit={onSubmit}>…<button type="button" onClick={dismiss}>Cancel</button></form>;
  * }
  */
+/** No acr values asked for: one array, so the result keeps its identity across renders. */
+const NONE: string[] = [];
+
 export function useReauthPrompt(): ReauthPrompt {
   const { session } = useAuthContext('useReauthPrompt');
-  const [reason, setReason] = useState<ReauthReason | null>(null);
+  const [open, setOpen] = useState<{ reason: ReauthReason; acrValues: string[]; maxAge?: number } | null>(
+    null,
+  );
   // Settles the open prompt's promise; null when none is open.
   const settle = useRef<((tokens: null | undefined) => void) | null>(null);
 
   useEffect(() => {
     const unregister = session.onReauth(
-      ({ reason, signal }) =>
+      ({ reason, signal, acrValues, maxAge }) =>
         new Promise((resolve) => {
           const close = (outcome: null | undefined) => {
             signal.removeEventListener('abort', onAbort);
             if (settle.current === close) settle.current = null;
-            setReason(null);
+            setOpen(null);
             resolve(outcome);
           };
           // Signed in (here or elsewhere), signed out, cancelled: no one needs this prompt any more.
@@ -43,7 +48,7 @@ export function useReauthPrompt(): ReauthPrompt {
           if (signal.aborted) return resolve(undefined);
           signal.addEventListener('abort', onAbort);
           settle.current = close;
-          setReason(reason);
+          setOpen(maxAge === undefined ? { reason, acrValues } : { reason, acrValues, maxAge });
         }),
     );
     return () => {
@@ -61,5 +66,12 @@ export function useReauthPrompt(): ReauthPrompt {
   );
   const dismiss = useCallback(() => settle.current?.(null), []);
 
-  return { isOpen: reason !== null, reason, complete, dismiss };
+  return {
+    isOpen: open !== null,
+    reason: open?.reason ?? null,
+    acrValues: open?.acrValues ?? NONE,
+    maxAge: open?.maxAge,
+    complete,
+    dismiss,
+  };
 }

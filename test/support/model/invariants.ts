@@ -122,6 +122,9 @@ const AUTH_ERROR_CAUSES: Record<AuthErrorCode, (run: Run) => boolean> = {
       run.model.answers.some((a) => a.status === 401 && a.origin === API_ORIGIN)),
   REFRESH_UNAVAILABLE: (run) => run.model.stats.transientFailures > 0,
   REFRESH_TIMEOUT: (run) => run.clockAdvances > 0,
+  // The model's API never asks for a step-up.
+  STEP_UP_CANCELLED: () => false,
+  STEP_UP_REQUIRED: () => false,
 };
 
 /** An HTTP answer the request settled with (resolved, or an axios HTTP error): its own, from the model. */

@@ -6,6 +6,7 @@ const REASONS = {
   refresh_rejected: 'Your session expired and could not be renewed.',
   no_refresh_token: 'Your session expired.',
   unauthenticated: 'This needs you to be signed in.',
+  step_up: 'This action needs a stronger sign-in.',
 } as const;
 
 /**

@@ -70,8 +70,15 @@ describe('types', () => {
   });
 
   it('types AuthError code as the union of the five codes, and isAuthError as a guard', () => {
+    // DESIGN's step-up (issue 18) adds STEP_UP_CANCELLED and STEP_UP_REQUIRED to the five.
     expectTypeOf<AuthError['code']>().toEqualTypeOf<
-      'SESSION_EXPIRED' | 'REAUTH_CANCELLED' | 'SIGNED_OUT' | 'REFRESH_TIMEOUT' | 'REFRESH_UNAVAILABLE'
+      | 'SESSION_EXPIRED'
+      | 'REAUTH_CANCELLED'
+      | 'SIGNED_OUT'
+      | 'REFRESH_TIMEOUT'
+      | 'REFRESH_UNAVAILABLE'
+      | 'STEP_UP_CANCELLED'
+      | 'STEP_UP_REQUIRED'
     >();
     expectTypeOf<AuthError>().toExtend<Error>();
     expectTypeOf<AuthError['cause']>().toEqualTypeOf<unknown>();

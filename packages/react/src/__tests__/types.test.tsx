@@ -38,9 +38,12 @@ describe('types', () => {
 
   it('types the prompt and the components', () => {
     expectTypeOf(useReauthPrompt).returns.toEqualTypeOf<ReauthPrompt>();
+    // DESIGN's step-up (issue 18) adds 'step_up'.
     expectTypeOf<ReauthPrompt['reason']>().toEqualTypeOf<
-      'refresh_rejected' | 'no_refresh_token' | 'unauthenticated' | null
+      'refresh_rejected' | 'no_refresh_token' | 'unauthenticated' | 'step_up' | null
     >();
+    expectTypeOf<ReauthPrompt['acrValues']>().toEqualTypeOf<string[]>();
+    expectTypeOf<ReauthPrompt['maxAge']>().toEqualTypeOf<number | undefined>();
     expectTypeOf<ReauthPrompt['complete']>()
       .parameter(0)
       .toEqualTypeOf<TokensInput | CookieSessionInput | undefined>();
