@@ -63,7 +63,8 @@ function readStepUp(
 ): { acrValues: string[]; maxAge: number | undefined } | null {
   if (challengeError(headers) !== 'insufficient_user_authentication') return null;
   const challenge = getHeader(headers, 'www-authenticate') ?? '';
-  const acr = /(?:^|[\s,])acr_values\s*=\s*"([^"]*)"/i.exec(challenge)?.[1] ?? '';
+  const found = /(?:^|[\s,])acr_values\s*=\s*(?:"([^"]*)"|([^\s,"]+))/i.exec(challenge);
+  const acr = found?.[1] ?? found?.[2] ?? '';
   const age = /(?:^|[\s,])max_age\s*=\s*"?(\d+)/i.exec(challenge)?.[1];
   return { acrValues: acr.split(' ').filter(Boolean), maxAge: age === undefined ? undefined : Number(age) };
 }
@@ -217,8 +218,9 @@ export function createAuthorizer(
       const isPlain = token === null && current === null && !internals.hasReauthHandler() && !isSilent;
       // Step-up (RFC 9470): not an expiry; a prompt for a stronger sign-in, whatever shouldRefresh says.
       const stepUp = status === 401 ? readStepUp(exchange.headers) : null;
-      const isWanted =
-        ticket.mode === 'auth' && (shouldRefresh || !!stepUp) && ticket.attempt < maxRetries && !isPlain;
+      // A step-up does not count against maxRetries (a refresh before it may have spent them): one more send.
+      const isWithinRetries = ticket.attempt < maxRetries + (stepUp ? 1 : 0);
+      const isWanted = ticket.mode === 'auth' && (shouldRefresh || !!stepUp) && isWithinRetries && !isPlain;
       const isStream = exchange.isStream ?? isStreamBody(exchange.body);
       const handled = isWanted && !isStream;
       // Only for a 401 seen as one: a network error (status 0) with a stream body is handed back as before, unsaid.

@@ -62,11 +62,11 @@ const HINTS: Record<UnauthorizedCause | 'cors' | 'cookie', string> =
       };
 
 /** Challenges that say the token's freshness is not what is wrong (step-up, DPoP): a refresh does not help. */
-const NOT_EXPIRY = { insufficient_user_authentication: 1, use_dpop_nonce: 1, invalid_dpop_proof: 1 };
+const NOT_EXPIRY = new Set(['insufficient_user_authentication', 'use_dpop_nonce', 'invalid_dpop_proof']);
 
 /** Whether a challenge's `error` names something a new token does not fix: a permission, step-up, DPoP. */
 export const isBeyondRefresh = (error: string | undefined): boolean =>
-  error === 'insufficient_scope' || (error !== undefined && error in NOT_EXPIRY);
+  error === 'insufficient_scope' || (error !== undefined && NOT_EXPIRY.has(error));
 
 /**
  * The `error` parameter of a response's `WWW-Authenticate` challenge (RFC 6750), lower-cased.

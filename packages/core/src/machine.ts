@@ -344,10 +344,11 @@ export function createMachine(
           resolved.done.resolve();
           emit({ type: 'reauthResolved' });
         }
-        // New tokens: the requests that asked for a step-up try them.
-        if (stepUp) {
+        // New tokens from a sign-in (not a routine refresh, here or in another tab): the requests that asked for a
+        // step-up try them. One reauthResolved per prompt, as one reauthRequired each.
+        if (stepUp && action.kind !== 'refresh') {
           closeStepUp();
-          if (!resolved) emit({ type: 'reauthResolved' });
+          emit({ type: 'reauthResolved' });
         }
         return;
       }
@@ -601,6 +602,8 @@ export function createMachine(
     },
     flight: () => flightOf(),
     prompt: () => promptOf(),
+    /** The open step-up prompt, if any. */
+    stepUp: () => stepUp,
     tokens: () => tokens,
     epoch: () => epoch,
     /** The server refused this token: it is not sent as valid again. */

@@ -89,7 +89,8 @@ export function createSession(options: AnySessionOptions = {}): Session {
   function signIn(input?: TokensInput | CookieSessionInput): void {
     dispatch({
       type: 'signIn',
-      tokens: normalizeInput(input, now(), null, 'signIn(tokens)', cookies),
+      // Answering a step-up (a prompt's complete()): a stronger access token; the refresh token given, else kept.
+      tokens: normalizeInput(input, now(), machine.stepUp() ? tokens() : null, 'signIn(tokens)', cookies),
       kind: 'signIn',
     });
   }
@@ -176,6 +177,9 @@ export function createSession(options: AnySessionOptions = {}): Session {
           // prompt may still be answered, so the other tabs are not signed out.
           const prompt = machine.prompt();
           if (prompt?.entry === entry) dispatch({ type: 'reauthCancel', prompt, isEverywhere: false });
+          const stepUp = machine.stepUp();
+          if (stepUp?.entry === entry)
+            dispatch({ type: 'reauthCancel', prompt: stepUp, isEverywhere: false });
         }),
       hasRole(role) {
         const { user } = store.getState();

@@ -114,11 +114,28 @@ export function oauthRefresh(
       as,
       client,
       idTokenChecked ? response : await withoutIdToken(response),
-    );
+    ).catch((error: unknown) => {
+      throw withoutBody(error);
+    });
     const tokens: TokensInput = { accessToken: result.access_token, refreshToken: result.refresh_token };
     if (result.expires_in !== undefined) tokens.expiresIn = result.expires_in;
     return tokens;
   };
+}
+
+/**
+ * oauth4webapi's error, without what could hold tokens: a malformed 200 (a `token_type` it does not take, a bad
+ * `expires_in`) carries the whole token response as `cause.body`, which would reach the session's error and its
+ * events. Kept: the message, `code`, `status`, `error`, `error_description`.
+ */
+function withoutBody(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const { code, status, error: oauthError, error_description } = error as Error & Record<string, unknown>;
+  const cause = (error as { cause?: unknown }).cause as { body?: unknown } | undefined;
+  if (!cause || typeof cause !== 'object' || !('body' in cause)) return error;
+  const safe = new Error(error.message);
+  safe.name = error.name;
+  return Object.assign(safe, { code, status, error: oauthError, error_description });
 }
 
 function endpoint(name: string, value: unknown, allowInsecureRequests: boolean): URL | undefined {

@@ -22,38 +22,46 @@ import type { ReauthPrompt } from './types';
  *   return <form onSubmit={onSubmit}>…<button type="button" onClick={dismiss}>Cancel</button></form>;
  * }
  */
+/** What the prompt shows of an open re-authentication. */
+type Shown = { reason: ReauthReason; acrValues: string[]; maxAge?: number };
+/** An open re-authentication, and how to settle it. */
+type Opened = { shown: Shown; close: (outcome: null | undefined) => void };
+
 /** No acr values asked for: one array, so the result keeps its identity across renders. */
 const NONE: string[] = [];
 
 export function useReauthPrompt(): ReauthPrompt {
   const { session } = useAuthContext('useReauthPrompt');
-  const [open, setOpen] = useState<{ reason: ReauthReason; acrValues: string[]; maxAge?: number } | null>(
-    null,
-  );
-  // Settles the open prompt's promise; null when none is open.
-  const settle = useRef<((tokens: null | undefined) => void) | null>(null);
+  const [open, setOpen] = useState<Shown | null>(null);
+  // The open prompts, the last shown: a step-up may open over a sign-in prompt, and each is answered in turn.
+  const stack = useRef<Opened[]>([]);
 
   useEffect(() => {
+    const show = () => {
+      const top = stack.current[stack.current.length - 1];
+      setOpen(top ? top.shown : null);
+    };
     const unregister = session.onReauth(
       ({ reason, signal, acrValues, maxAge }) =>
         new Promise((resolve) => {
           const close = (outcome: null | undefined) => {
             signal.removeEventListener('abort', onAbort);
-            if (settle.current === close) settle.current = null;
-            setOpen(null);
+            stack.current = stack.current.filter((opened) => opened.close !== close);
+            show();
             resolve(outcome);
           };
           // Signed in (here or elsewhere), signed out, cancelled: no one needs this prompt any more.
           const onAbort = () => close(undefined);
           if (signal.aborted) return resolve(undefined);
           signal.addEventListener('abort', onAbort);
-          settle.current = close;
-          setOpen(maxAge === undefined ? { reason, acrValues } : { reason, acrValues, maxAge });
+          const shown = maxAge === undefined ? { reason, acrValues } : { reason, acrValues, maxAge };
+          stack.current = [...stack.current, { shown, close }];
+          show();
         }),
     );
     return () => {
       // The session dismisses a prompt that was open with this handler; the state goes with the component.
-      settle.current = null;
+      stack.current = [];
       unregister();
     };
   }, [session]);
@@ -64,7 +72,7 @@ export function useReauthPrompt(): ReauthPrompt {
     (tokens?: TokensInput | CookieSessionInput) => session.signIn(tokens),
     [session],
   );
-  const dismiss = useCallback(() => settle.current?.(null), []);
+  const dismiss = useCallback(() => stack.current[stack.current.length - 1]?.close(null), []);
 
   return {
     isOpen: open !== null,

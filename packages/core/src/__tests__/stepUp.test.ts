@@ -1,4 +1,10 @@
-import { createAuthorizer, createSession, type ReauthContext, type ReauthHandler } from '@reauth/core';
+import {
+  createAuthorizer,
+  createSession,
+  isRefreshableResponse,
+  type ReauthContext,
+  type ReauthHandler,
+} from '@reauth/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { controlledRefresh, T0 } from './support/harness';
 import { makeJwt } from './support/jwt';
@@ -107,5 +113,81 @@ describe('step-up (RFC 9470): a 401 asking for a stronger sign-in', () => {
       code: 'STEP_UP_CANCELLED',
     });
     expect(session.getState().status).toBe('signedIn');
+  });
+});
+
+describe('step-up: the review of its edges', () => {
+  it('unregistering the handler of an open step-up dismisses it: its requests settle with STEP_UP_CANCELLED', async () => {
+    const { session, authorizer } = signedIn();
+    const off = session.onReauth(() => new Promise(() => {}));
+    const ticket = await authorizer.authorize({ url: '/admin' });
+    const replay = authorizer.handleUnauthorized(ticket, STEP_UP);
+    const outcome = expect(replay).rejects.toMatchObject({ code: 'STEP_UP_CANCELLED' });
+    await vi.advanceTimersByTimeAsync(0);
+    off();
+    await outcome;
+    expect(session.getState().status).toBe('signedIn');
+  });
+
+  it('a step-up after a refresh spent maxRetries still prompts (it does not count against them)', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const control = controlledRefresh();
+    const session = createSession({ refresh: control.refresh, now: () => Date.now() });
+    session.signIn({ accessToken: basic, refreshToken: 'r1', expiresIn: 600 });
+    const authorizer = createAuthorizer(session, { baseURL: 'https://api.example.test' });
+    const reasons: string[] = [];
+    session.onReauth(async ({ reason }) => {
+      reasons.push(reason);
+      return { accessToken: strong };
+    });
+    const first = await authorizer.authorize({ url: '/admin' });
+    const expired = authorizer.handleUnauthorized(first, { status: 401, shouldRefresh: true });
+    await vi.advanceTimersByTimeAsync(0);
+    control.call(0).resolve({ accessToken: makeJwt({ sub: 'alice', acr: 'pwd', n: 2 }), expiresIn: 600 });
+    const replay = await expired;
+    expect(replay?.attempt).toBe(1);
+    const stepped = await authorizer.handleUnauthorized(replay as NonNullable<typeof replay>, STEP_UP);
+    expect(reasons).toEqual(['step_up']);
+    expect(stepped && authorizer.credentials(stepped)).toBe(`Bearer ${strong}`);
+    // And no loop: a second step-up on that replay goes back to the caller.
+    expect(await authorizer.handleUnauthorized(stepped as NonNullable<typeof stepped>, STEP_UP)).toBeNull();
+  });
+
+  it("complete()'s plain signIn answers the step-up and keeps the refresh token it does not replace", async () => {
+    const { session, authorizer, refresh } = signedIn();
+    session.onReauth(() => new Promise(() => {}));
+    const ticket = await authorizer.authorize({ url: '/admin' });
+    const replay = authorizer.handleUnauthorized(ticket, STEP_UP);
+    await vi.advanceTimersByTimeAsync(0);
+    session.signIn({ accessToken: strong, expiresIn: 600 });
+    await replay;
+    void session.refresh().catch(() => {});
+    await vi.advanceTimersByTimeAsync(0);
+    expect(refresh).toHaveBeenCalledWith(expect.objectContaining({ refreshToken: 'r1' }));
+  });
+
+  it('pairs reauthRequired and reauthResolved per prompt; reads an unquoted acr_values', async () => {
+    const { session, authorizer } = signedIn();
+    const events: string[] = [];
+    session.on('*', (event) => events.push(event.type));
+    const asked: ReauthContext[] = [];
+    session.onReauth(async (context) => {
+      asked.push(context);
+      return { accessToken: strong };
+    });
+    const ticket = await authorizer.authorize({ url: '/admin' });
+    await authorizer.handleUnauthorized(ticket, {
+      ...STEP_UP,
+      headers: { 'WWW-Authenticate': 'Bearer error=insufficient_user_authentication, acr_values=mfa' },
+    });
+    expect(asked[0]?.acrValues).toEqual(['mfa']);
+    expect(events.filter((type) => type === 'reauthRequired').length).toBe(
+      events.filter((type) => type === 'reauthResolved').length,
+    );
+  });
+
+  it('an error="constructor" challenge is no step-up nor DPoP: it is refreshed as any 401', () => {
+    const headers = { 'WWW-Authenticate': 'Bearer error="constructor"' };
+    expect(isRefreshableResponse({ status: 401, headers })).toBe(true);
   });
 });

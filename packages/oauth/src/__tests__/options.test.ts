@@ -115,6 +115,27 @@ describe('oauthRefresh', () => {
     expect(isTerminal(error)).toBe(false);
   });
 
+  it('a malformed 200 (a token_type it does not take) is transient, and the tokens in it reach no error', async () => {
+    const url = await tokenEndpoint((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ access_token: 'SECRET-AT', refresh_token: 'SECRET-RT', token_type: 'mac' }));
+    });
+    const refresh = oauthRefresh({ tokenEndpoint: url, clientId: CLIENT_ID, allowInsecureRequests: true });
+    const error = await refresh(context('r1')).then(
+      () => null,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(Error);
+    expect(isTerminal(error)).toBe(false);
+    const seen = (value: unknown, depth = 0): string =>
+      depth > 4 || value === null || typeof value !== 'object'
+        ? String(value)
+        : Object.getOwnPropertyNames(value)
+            .map((key) => `${key}:${seen((value as Record<string, unknown>)[key], depth + 1)}`)
+            .join(',');
+    expect(seen(error)).not.toMatch(/SECRET/);
+  });
+
   it('aborts the token request when the signal aborts', async () => {
     let received!: () => void;
     const arrived = new Promise<void>((resolve) => {

@@ -55,3 +55,30 @@ describe('useReauthPrompt() and a step-up', () => {
     expect(result.current.isOpen).toBe(false);
   });
 });
+
+describe('useReauthPrompt() with a step-up over a sign-in prompt', () => {
+  it('shows the step-up, then, once it is dismissed, the sign-in prompt still waiting', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const harness = createHarness();
+    const { refreshToken: _, ...withoutRefresh } = harness.tokens('alice');
+    harness.session.signIn(withoutRefresh);
+    const { result } = renderHook(() => useReauthPrompt(), { wrapper: providing(harness.session) });
+    const authorizer = createAuthorizer(harness.session, { baseURL: 'https://api.example.test' });
+    // Both sent before either 401 came back.
+    const first = await authorizer.authorize({ url: '/items' });
+    const second = await authorizer.authorize({ url: '/admin' });
+    const expired = authorizer.handleUnauthorized(first, { status: 401, shouldRefresh: true });
+    await act(async () => {});
+    expect(result.current.reason).toBe('no_refresh_token');
+    const stepUp = authorizer.handleUnauthorized(second, STEP_UP);
+    const cancelled = expect(stepUp).rejects.toMatchObject({ code: 'STEP_UP_CANCELLED' });
+    await act(async () => {});
+    expect(result.current.reason).toBe('step_up');
+    await act(async () => result.current.dismiss());
+    await cancelled;
+    expect(result.current).toMatchObject({ isOpen: true, reason: 'no_refresh_token' });
+    await act(async () => result.current.complete(harness.tokens('alice')));
+    expect((await expired)?.attempt).toBe(1);
+    expect(result.current.isOpen).toBe(false);
+  });
+});
