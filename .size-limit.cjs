@@ -15,17 +15,18 @@ const entry = (name, label, limit, ignore = []) => ({
 });
 
 module.exports = [
-  // Issue 16 asked for 7.0 kB; the restoring, offline and cookie session models (issue 17) are paid for here.
-  entry('core', 'with zustand/vanilla', '12.01 kB'),
+  // Issue 16 asked for 7.0 kB; the restoring, offline and cookie session models (issue 17) and step-up (issue 18)
+  // are paid for here.
+  entry('core', 'with zustand/vanilla', '12.67 kB'),
   entry('axios', 'on top of core', '1.65 kB', ['axios']),
   entry('fetch', 'on top of core', '1 kB'),
-  entry('react', 'on top of core', '1.05 kB', ['react', 'react/jsx-runtime']),
+  entry('react', 'on top of core', '1.13 kB', ['react', 'react/jsx-runtime']),
   entry('react-query', 'on top of core', '0.95 kB', [
     '@tanstack/react-query',
     '@tanstack/query-core',
     'react',
   ]),
   // oauth4webapi is counted: an app importing @reauth/oauth pays it; an app that does not pays nothing.
-  entry('oauth', 'on top of core, with oauth4webapi', '7.2 kB'),
+  entry('oauth', 'on top of core, with oauth4webapi', '7.29 kB'),
   entry('devtools', 'production build: tree-shaken away', '0.12 kB', ['react', 'react/jsx-runtime']),
 ];
