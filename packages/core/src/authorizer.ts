@@ -250,8 +250,10 @@ export function createAuthorizer(
         try {
           await queue(ticket, () => session.refresh(), request.signal);
         } catch (error) {
-          // The cookie refused, and no prompt to open: the plain 401 goes back, as for any visitor.
-          const isRefused = isAuthError(error) && error.code === 'SIGNED_OUT';
+          // The cookie refused, and no prompt to open: the plain 401 goes back, as for any visitor (a sign-out
+          // meanwhile ends the session's epoch instead, and rejects as any other).
+          const isRefused =
+            isAuthError(error) && error.code === 'SIGNED_OUT' && ticket.epoch === internals.epoch();
           if (isRefused && !internals.tokens() && !internals.hasReauthHandler()) return null;
           throw error;
         }

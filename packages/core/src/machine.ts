@@ -81,21 +81,23 @@ export function createMachine(
   /** Signed out with a refresh cookie that may still be good: a 401 tries one silent refresh first. */
   const canRefreshSignedOut = () => !!cookies && !!refreshTokens && !isCookieRefused;
   /**
-   * Restored tokens that can neither be used nor refreshed are dropped, and those of another session model; with
-   * cookies, a refresh token stored by the model before is never presented.
+   * Tokens as this session's model holds them: null for another model's (a cookie session's marker, or tokens
+   * where a cookie session is run); with cookies, without a refresh token (one stored or sent by the model before
+   * is never presented).
    */
+  const fit = (set: TokenSet): TokenSet | null => {
+    if (!set.session !== (cookies !== 'session')) return null;
+    return cookies && set.refreshToken ? { ...set, refreshToken: null } : set;
+  };
+  /** Restored tokens of another model, or that can neither be used nor refreshed, are dropped from storage too. */
   const usable = (stored: TokenSet | null) => {
-    const set = cookies && stored?.refreshToken ? { ...stored, refreshToken: null } : stored;
-    // Nor is it kept in storage, where a script could read it.
-    if (set !== stored && set) persist(set);
-    if (
-      set &&
-      ((!canRefresh(set) && set.expiresAt !== null && set.expiresAt <= now()) ||
-        !set.session !== (cookies !== 'session'))
-    ) {
+    const set = stored && fit(stored);
+    if (stored && (!set || (!canRefresh(set) && set.expiresAt !== null && set.expiresAt <= now()))) {
       persist(null);
       return null;
     }
+    // A refresh token left by the model before is not kept in storage either, where a script could read it.
+    if (set !== stored) persist(set);
     return set;
   };
   tokens = usable(tokens);
@@ -394,9 +396,7 @@ export function createMachine(
           });
           return;
         }
-        phase = { name: 'idle' };
-        publish(null);
-        action.done.resolve();
+        finishRestore(action.done);
         return;
       }
       case 'refreshResult': {
@@ -596,10 +596,7 @@ export function createMachine(
       if (cookies) isCookieRefused = true;
     },
     /** What another tab sent, as this session's model holds it (null: not of this model). */
-    fit(set: TokenSet): TokenSet | null {
-      if (!set.session !== (cookies !== 'session')) return null;
-      return cookies && set.refreshToken ? { ...set, refreshToken: null } : set;
-    },
+    fit,
     flight: () => flightOf(),
     prompt: () => promptOf(),
     /** The open step-up prompt, if any. */

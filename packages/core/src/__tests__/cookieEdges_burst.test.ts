@@ -1,9 +1,9 @@
 import { createSession } from '@reauth/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { sharedCookieJar } from './support/cookieJar';
 import { stubBroadcastChannel } from './support/fakeChannel';
 import { memoryStorage, T0 } from './support/harness';
 import { inProcessLock } from './support/inProcessLock';
-import { makeJwt } from './support/jwt';
 import { unauthorized } from './support/unauthorized';
 
 beforeEach(() => {
@@ -21,22 +21,7 @@ for (const shared of [false, true]) {
   for (const cookies of ['refresh', 'session'] as const) {
     describe(`signed-out tabs, cookies '${cookies}', ${shared ? 'one shared' : 'own'} storage`, () => {
       it('a 401 burst in every tab: one refresh, no cookie presented twice, every tab signed in', async () => {
-        const jar = { cookie: 'c0', serial: 0, spent: new Set<string>(), reused: 0, calls: 0 };
-        const refresh = vi.fn(async () => {
-          jar.calls += 1;
-          const presented = jar.cookie;
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          if (jar.spent.has(presented)) {
-            jar.reused += 1;
-            throw Object.assign(new Error('reused'), { status: 400 });
-          }
-          jar.spent.add(presented);
-          jar.serial += 1;
-          jar.cookie = `c${jar.serial}`;
-          return cookies === 'refresh'
-            ? { accessToken: makeJwt({ sub: 'alice', n: jar.serial }), expiresIn: 300 }
-            : { user: { sub: 'alice', n: jar.serial } };
-        });
+        const { jar, refresh } = sharedCookieJar(cookies);
         const { lock } = inProcessLock();
         const storage = memoryStorage();
         const tabs = [0, 1, 2].map(() =>

@@ -1,5 +1,6 @@
 import { type AnySessionOptions, createSession, type Session } from '@reauth/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { sharedCookieJar } from './support/cookieJar';
 import { stubBroadcastChannel } from './support/fakeChannel';
 import { memoryStorage, settle, T0 } from './support/harness';
 import { inProcessLock } from './support/inProcessLock';
@@ -21,22 +22,7 @@ let keys = 0;
  * the server rotates it and detects reuse. Each tab keeps its session in memory.
  */
 function cookieTabs(count: number, options: Partial<AnySessionOptions> & { cookies: 'refresh' | 'session' }) {
-  const jar = { cookie: 'c0', serial: 0, spent: new Set<string>(), reused: 0, calls: 0 };
-  const refresh = vi.fn(async () => {
-    jar.calls += 1;
-    const presented = jar.cookie;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    if (jar.spent.has(presented)) {
-      jar.reused += 1;
-      throw Object.assign(new Error('reused'), { status: 400 });
-    }
-    jar.spent.add(presented);
-    jar.serial += 1;
-    jar.cookie = `c${jar.serial}`;
-    return options.cookies === 'refresh'
-      ? { accessToken: makeJwt({ sub: 'alice', n: jar.serial }), expiresIn: 300 }
-      : { user: { sub: 'alice', n: jar.serial } };
-  });
+  const { jar, refresh } = sharedCookieJar(options.cookies);
   const storageKey = `cookie-tabs-${++keys}`;
   const { lock } = inProcessLock();
   const tabs: Session[] = Array.from({ length: count }, () =>
