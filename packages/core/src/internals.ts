@@ -1,6 +1,6 @@
 import { type AuthError, misuse } from './errors';
 import type { TokenSet } from './tokens';
-import type { AuthEvent, CookieMode, ReauthReason, Session } from './types';
+import type { AuthEvent, CookieMode, ReauthReason, RequestSigner, Session } from './types';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** An event as emitted, before the session stamps its time. */
@@ -21,6 +21,8 @@ export interface SessionInternals {
   hasReauthHandler(): boolean;
   /** Where the credentials live: absent, in JS. */
   cookies: CookieMode | undefined;
+  /** The per-send signer (`dpop`), if any. */
+  signer: RequestSigner | undefined;
   /** Signed out with a refresh cookie not refused since the last sign-in: a 401 tries a silent refresh. */
   canRefreshSignedOut(): boolean;
   requireReauth(reason: ReauthReason): Promise<void>;

@@ -18,6 +18,7 @@ export function resolveOptions(options: AnySessionOptions) {
     autoRefresh = isBrowser(),
     wake,
     cookies,
+    dpop,
   } = options as AnySessionOptions & { cookies?: unknown };
   // Production builds keep the option's name and drop the explanation.
   const check = (ok: boolean, option: string, expected: string | false) => {
@@ -89,6 +90,21 @@ export function resolveOptions(options: AnySessionOptions) {
     'wake',
     process.env.NODE_ENV !== 'production' && 'must be a function (notify) => unsubscribe',
   );
+  check(
+    dpop === undefined ||
+      (typeof dpop?.sign === 'function' &&
+        typeof dpop.observe === 'function' &&
+        typeof dpop.scheme === 'string'),
+    'dpop',
+    process.env.NODE_ENV !== 'production' &&
+      "must be a signer such as `await dpop()` from '@reauth/oauth' ({ scheme, sign, observe })",
+  );
+  check(
+    !dpop || cookies !== 'session',
+    'dpop',
+    process.env.NODE_ENV !== 'production' &&
+      "can't bind a cookie session: with cookies: 'session' no token is sent for a proof to go with",
+  );
 
   return {
     /** Absent: both tokens in JS. */
@@ -108,6 +124,8 @@ export function resolveOptions(options: AnySessionOptions) {
     crossTab: crossTab ? { channelName, lock } : null,
     autoRefresh,
     wake,
+    /** The per-send signer (DPoP), if any. */
+    signer: dpop,
     /** A browser page or React Native: restoring starts inside createSession (on a server, only by restore()). */
     isApp: isBrowser() || (typeof navigator !== 'undefined' && navigator.product === 'ReactNative'),
   };

@@ -152,7 +152,14 @@ export function createSession(options: AnySessionOptions = {}): Session {
   }
 
   const hasReauthHandler = () => handlers.length > 0;
-  const internals: SessionInternals = { ...machine, now, willWait, emit, hasReauthHandler };
+  const internals: SessionInternals = {
+    ...machine,
+    now,
+    willWait,
+    emit,
+    hasReauthHandler,
+    signer: resolved.signer,
+  };
 
   return Object.defineProperty<Session>(
     {

@@ -1,5 +1,6 @@
 import type { AuthError } from './errors';
 import type { LockLike } from './tabLock';
+import type { HeadersLike } from './utils';
 
 /** Claims of a JWT access token, decoded without verification. */
 export type Claims = { [claim: string]: unknown; sub?: string; exp?: number; iat?: number };
@@ -123,6 +124,38 @@ export interface SessionCookieOptions extends SessionBaseOptions {
 /** The options of any session model. */
 export type AnySessionOptions = SessionOptions | RefreshCookieOptions | SessionCookieOptions;
 
+/** One send as a {@link RequestSigner} signs it. */
+export interface SignedSend {
+  /** Upper case, e.g. `'GET'`. */
+  method: string;
+  /** Absolute, as sent (query and fragment included: a DPoP proof's `htu` leaves them out). */
+  url: string;
+  /** The access token the send carries. */
+  accessToken: string;
+}
+
+/**
+ * A per-send signer (DPoP's proof of possession, RFC 9449): core asks it for fresh headers for each send that
+ * carries the access token — a replay included — and shows it the headers of each answer. `dpop()` of
+ * `@reauth/oauth` makes one; core knows only this hook.
+ *
+ * A 401 `WWW-Authenticate: ... error="use_dpop_nonce"` with a `DPoP-Nonce` header is sent again once, signed
+ * anew (the signer has seen the nonce), with no refresh and not counted against `maxRetries`;
+ * `error="invalid_dpop_proof"` never refreshes.
+ */
+export interface RequestSigner {
+  /** The `Authorization` scheme of the tokens it binds, e.g. `'DPoP'` (an adapter's `scheme` option wins). */
+  readonly scheme: string;
+  /** The headers for one send, made fresh each time (e.g. `{ DPoP: proof }`). */
+  sign(send: SignedSend): Promise<Record<string, string>>;
+  /**
+   * The headers of an answer to a signed send (any status, 401 included), before reauth decides on it: where a
+   * server's new `DPoP-Nonce` is learnt.
+   * @param url the absolute URL the send went to
+   */
+  observe(url: string, headers: HeadersLike): void;
+}
+
 /** The options every session model shares. */
 export interface SessionBaseOptions {
   /**
@@ -165,6 +198,12 @@ export interface SessionBaseOptions {
    * @returns unsubscribe (kept for the session's lifetime)
    */
   wake?: (notify: (signal?: WakeSignal) => void) => (() => void) | undefined;
+  /**
+   * Proof of possession on every send (DPoP, RFC 9449): `dpop: await dpop()` from `@reauth/oauth`. Each send of a
+   * request that carries the access token — every replay included — gets fresh headers from it, and the token
+   * goes as `Authorization: <signer.scheme> <token>` ('DPoP'). Not with `cookies: 'session'` (no token is sent).
+   */
+  dpop?: RequestSigner | undefined;
   /** The clock, for tests. Default `Date.now`. */
   now?: () => number;
 }
