@@ -35,6 +35,10 @@ export function createSign(authorizer: Authorizer, key: symbol) {
     // Another interceptor may have made it a plain object.
     const headers = AxiosHeaders.from(config.headers) as AxiosHeaders & Record<string, unknown>;
     const value = authorizer.credentials(ticket);
+    // A replay never keeps the proof of an earlier send (a DPoP proof is made for one send alone).
+    const before = (config as unknown as Carrier)[key]?.proof;
+    if (before) for (const name in before) headers.delete(name);
+    if (ticket.proof) for (const name in ticket.proof) headers.set(name, ticket.proof[name] as string);
     if (value !== null) put(headers, value);
     // A replay sent signed out drops the token its first send carried; a cookie session never set one.
     else if (ticket.attempt && authorizer.setsHeader) headers.delete(header);

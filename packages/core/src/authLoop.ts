@@ -69,6 +69,11 @@ export interface AuthTransport<Call, Result, Refused = unknown> {
    * Default: the error as it is (the signal's reason, or an `AuthError`).
    */
   waitError?(call: Call, error: unknown): unknown;
+  /**
+   * The headers of what a send settled with (a response, or an error's response), if any: read only for a send
+   * the session's signer signed (a DPoP server's nonce rides on them).
+   */
+  headersOf?(outcome: unknown, failed: boolean): HeadersLike;
   /** A result the loop does not hand back (replayed over, or the session could not be renewed): free it. */
   discard?(result: Result): void;
   /**
@@ -137,6 +142,7 @@ export function createAuthLoop<Call, Result, Refused = unknown>(
 
   // Most outcomes carry no 401: decided here, with no promise of its own.
   function settle(call: Call, ticket: Ticket, outcome: unknown, failed: boolean): Result | Promise<Result> {
+    if (ticket.proof) authorizer.observe(ticket, transport.headersOf?.(outcome, failed));
     const seen = transport.inspect(call, outcome, failed);
     if (!seen || !(seen.status || (interceptNetworkError && authorizer.isExpiredByClaims(ticket)))) {
       return handBack(call, ticket, outcome, failed);

@@ -25,7 +25,7 @@ export interface AuthorizerOptions {
   maxRetries?: number | undefined;
   /** Default `'Authorization'`. */
   header?: string | undefined;
-  /** Default `'Bearer'`; `''` sends the bare token. */
+  /** Default `'Bearer'` (the session's `dpop` signer's scheme, `'DPoP'`, with one); `''` sends the bare token. */
   scheme?: string | undefined;
 }
 
@@ -79,7 +79,10 @@ export interface Authorizer {
   readonly header: string;
   /** False with a cookie session: no token goes out, and the adapter neither sets nor removes the header. */
   readonly setsHeader: boolean;
-  /** Whether `authorize` would wait for this request now (a refresh or re-authentication runs or is due). */
+  /**
+   * Whether `authorize` may not be synchronous for this request now: a refresh or re-authentication runs or is
+   * due, or the session signs each send (`dpop`).
+   */
   mustWait(request: AuthRequest): boolean;
   /**
    * Decides the token for one send, waiting while a refresh or re-authentication runs. Synchronous when
@@ -88,6 +91,11 @@ export interface Authorizer {
    * current token, which is still valid, and a 401 is handled as any other.
    */
   authorize(request: AuthRequest, attempt?: number, canWait?: boolean): Ticket | Promise<Ticket>;
+  /**
+   * Shows the headers of an answer to a signed send (`ticket.proof`) to the session's signer, before its 401 is
+   * decided: a DPoP server's new nonce.
+   */
+  observe(ticket: Ticket, headers: HeadersLike): void;
   /** The header value for a ticket, or null when it carries no token. */
   credentials(ticket: Ticket): string | null;
   /**
@@ -117,7 +125,10 @@ export function createAuthorizer(
   if (typeof session?.getAccessToken !== 'function')
     throw misuse(where, 'expected a session from createSession()');
   const internals = getInternals(session);
-  const { maxRetries = 1, header = 'Authorization', scheme = 'Bearer' } = options;
+  const isCookieSession = internals.cookies === 'session';
+  // A cookie session sends no token, so nothing to sign (createSession refuses the pair).
+  const signer = isCookieSession ? undefined : internals.signer;
+  const { maxRetries = 1, header = 'Authorization', scheme = signer?.scheme ?? 'Bearer' } = options;
   if (!(Number.isInteger(maxRetries) && maxRetries >= 0))
     throw misuse(where, '`maxRetries` must be a whole number, 0 or more');
   if (!header || typeof header !== 'string')
@@ -138,7 +149,6 @@ export function createAuthorizer(
       : request;
 
   const isOriginOk = createOriginCheck(origins);
-  const isCookieSession = internals.cookies === 'session';
   let lastToken: string | null = null;
   let lastValue: string | null = null;
   let hasWarnedStream = false;
@@ -167,15 +177,41 @@ export function createAuthorizer(
     return [tokens?.accessToken, tokens?.refreshToken];
   };
 
-  function authorize(given: AuthRequest, attempt = 0, canWait = true): Ticket | Promise<Ticket> {
+  const hrefOf = ({ url = '', baseURL }: AuthRequest) => resolveRequestUrl(url, baseURL)?.href ?? url;
+
+  // With a signer (DPoP), a send that carries the token carries a proof made for it alone: made here, for every
+  // send and every replay.
+  function signed(ticket: RequestTicket, canWait: boolean): Ticket | Promise<Ticket> {
+    const { token, request, attempt, free } = ticket;
+    if (!signer || ticket.mode !== 'auth' || token === null) return ticket;
+    return Promise.resolve({ method: ticket.method, url: hrefOf(request), accessToken: token })
+      .then((send) => signer.sign(send))
+      .then(
+        (proof) =>
+          // Refreshed or signed out while signing: the send takes the token of now, signed anew.
+          token === (internals.tokens()?.accessToken ?? null) && ticket.epoch === internals.epoch()
+            ? new RequestTicket('auth', token, ticket.epoch, attempt, request, secrets, proof, free)
+            : authorize(request, attempt, canWait, free),
+        (error: unknown) => {
+          throw new Error(
+            `[reauth] the session's dpop signer could not sign ${ticket.method} ${ticket.url}`,
+            {
+              cause: error,
+            },
+          );
+        },
+      );
+  }
+
+  function authorize(given: AuthRequest, attempt = 0, canWait = true, free = 0): Ticket | Promise<Ticket> {
     const request = withBase(given);
     const mode = request.skipAuth ? 'skip' : isAllowed(request) ? 'auth' : 'foreign';
     if (mode === 'auth' && canWait && internals.willWait()) {
       const queued = new RequestTicket(mode, null, internals.epoch(), attempt, request, secrets);
       const wait = () => session.getAccessToken({ signal: request.signal as AbortSignal });
       // A cookie session's ticket carries the generation it is sent in (its marker), though no token goes out.
-      return queue(queued, wait).then(
-        (token) =>
+      return queue(queued, wait).then((token) =>
+        signed(
           new RequestTicket(
             mode,
             isCookieSession ? (internals.tokens()?.accessToken ?? null) : token,
@@ -183,21 +219,45 @@ export function createAuthorizer(
             attempt,
             request,
             secrets,
+            undefined,
+            free,
           ),
+          canWait,
+        ),
       );
     }
     // An aborted signal needs nothing from us here: the transport cancels before sending.
     const token = mode === 'auth' ? (internals.tokens()?.accessToken ?? null) : null;
-    return new RequestTicket(mode, token, internals.epoch(), attempt, request, secrets);
+    const ticket = new RequestTicket(
+      mode,
+      token,
+      internals.epoch(),
+      attempt,
+      request,
+      secrets,
+      undefined,
+      free,
+    );
+    return signer ? signed(ticket, canWait) : ticket;
   }
 
   return {
     header,
     setsHeader: !isCookieSession,
     // Cheap, asked for every request: a foreign request that is said to wait simply doesn't, in authorize.
-    mustWait: (request) => !request.skipAuth && internals.willWait(),
+    mustWait: (request) => !request.skipAuth && (!!signer || internals.willWait()),
 
     authorize,
+
+    observe(ticket, headers) {
+      if (!signer || !ticket.proof || !headers) return;
+      try {
+        signer.observe(hrefOf((ticket as RequestTicket).request), headers);
+      } catch (error) {
+        // The answer still goes to the caller; a signer that can't read it only misses a nonce.
+        console.error("[reauth] the session's dpop signer threw reading an answer's headers.", error);
+      }
+    },
 
     credentials({ token }) {
       // A cookie session sends no header: the browser sends the cookie (the ticket's token marks its generation).
@@ -209,18 +269,28 @@ export function createAuthorizer(
     },
 
     async handleUnauthorized(ticket, exchange) {
-      const { status, shouldRefresh } = exchange;
-      const { method, url, token } = ticket;
+      const { status, shouldRefresh, headers } = exchange;
+      const { method, url, token, proof } = ticket;
+      const { request, free } = ticket as RequestTicket;
       const current = internals.tokens()?.accessToken ?? null;
       // Signed out with a refresh cookie that may still be good: one silent refresh before any prompt.
       const isSilent = token === null && current === null && internals.canRefreshSignedOut();
       // Sent and refused while signed out, with no prompt to open: the plain 401 goes back, unhandled.
       const isPlain = token === null && current === null && !internals.hasReauthHandler() && !isSilent;
       // Step-up (RFC 9470): not an expiry; a prompt for a stronger sign-in, whatever shouldRefresh says.
-      const stepUp = status === 401 ? readStepUp(exchange.headers) : null;
+      const stepUp = status === 401 ? readStepUp(headers) : null;
+      // DPoP (RFC 9449): a refused proof is not an expired token, whatever shouldRefresh says. A nonce asked for
+      // (the signer has seen it) is sent once more, signed anew: no refresh, not counted against maxRetries.
+      const challenge = status === 401 ? challengeError(headers) : undefined;
+      const isProofRefused = challenge === 'invalid_dpop_proof' || challenge === 'use_dpop_nonce';
+      const isNonceRetry =
+        challenge === 'use_dpop_nonce' && !!proof && !free && !!getHeader(headers, 'dpop-nonce');
       // A step-up does not count against maxRetries (a refresh before it may have spent them): one more send.
-      const isWithinRetries = ticket.attempt < maxRetries + (stepUp ? 1 : 0);
-      const isWanted = ticket.mode === 'auth' && (shouldRefresh || !!stepUp) && isWithinRetries && !isPlain;
+      const isWithinRetries = ticket.attempt - free < maxRetries + (stepUp ? 1 : 0);
+      const isWanted =
+        ticket.mode === 'auth' &&
+        !isPlain &&
+        (isNonceRetry || (((shouldRefresh && !isProofRefused) || !!stepUp) && isWithinRetries));
       const isStream = exchange.isStream ?? isStreamBody(exchange.body);
       const handled = isWanted && !isStream;
       // Only for a 401 seen as one: a network error (status 0) with a stream body is handed back as before, unsaid.
@@ -234,7 +304,8 @@ export function createAuthorizer(
       const diagnosis = diagnose401({ ...exchange, url, session, allowedOrigins: origins, header });
       internals.emit({ type: 'unauthorized', method, url, status, diagnosis, handled });
       // A skipAuth request's 401 (a wrong password at login) is an answer for the app, not a problem to explain.
-      if (process.env.NODE_ENV !== 'production' && ticket.mode !== 'skip') {
+      // A nonce asked for is routine (servers rotate them): nothing to explain.
+      if (process.env.NODE_ENV !== 'production' && ticket.mode !== 'skip' && !isNonceRetry) {
         // Once per cause, not per 401: a burst of expired requests says it once. The URL is redacted.
         const { cause, hint } = diagnosis;
         warnOnce(`${status || 'network error'} on ${method} ${url}: ${cause} — ${hint}`, `${cause} ${hint}`);
@@ -243,8 +314,9 @@ export function createAuthorizer(
       // Sent by a session that has ended since (signed out, reauth cancelled): no new prompt, no replay.
       const ended = () => internals.endError(ticket.epoch);
       if (ticket.epoch !== internals.epoch()) throw ended();
-      const { request } = ticket as RequestTicket;
-      if (stepUp) {
+      if (isNonceRetry) {
+        // Sent again at once: the signer holds the nonce now.
+      } else if (stepUp) {
         await queue(ticket, () => internals.requireStepUp(stepUp.acrValues, stepUp.maxAge), request.signal);
       } else if (isSilent) {
         try {
@@ -265,10 +337,10 @@ export function createAuthorizer(
         await queue(ticket, () => session.refresh(), request.signal);
       }
       // else: refreshed meanwhile (a late 401) — replay at once with the current token, no second refresh.
-      const lateUnauthorized = !stepUp && token !== null && token !== current;
+      const lateUnauthorized = !stepUp && !isNonceRetry && token !== null && token !== current;
       internals.emit({ type: 'requestReplayed', method, url, attempt: ticket.attempt + 1, lateUnauthorized });
       // The token is taken last, at send time: a sign-out up to here (a listener of the event included) wins.
-      const next = await authorize(request, ticket.attempt + 1);
+      const next = await authorize(request, ticket.attempt + 1, true, free + (isNonceRetry ? 1 : 0));
       if (next.epoch !== ticket.epoch) throw ended();
       return next;
     },

@@ -13,6 +13,8 @@ export interface Ticket {
   readonly method: string;
   /** 0 for the first send, then 1 per replay. */
   readonly attempt: number;
+  /** Headers the session's signer made for this send alone (`{ DPoP: proof }`): the adapter sends them too. */
+  readonly proof?: Readonly<Record<string, string>> | undefined;
 }
 
 /** A ticket whose event URL is resolved and redacted only when an event needs it. */
@@ -23,6 +25,9 @@ export class RequestTicket implements Ticket {
   declare readonly epoch: number;
   declare readonly attempt: number;
   declare readonly request: AuthRequest;
+  declare readonly proof: Readonly<Record<string, string>> | undefined;
+  /** Sends of this request not counted against `maxRetries` (a DPoP nonce retry). */
+  declare readonly free: number;
   /** The session's tokens now: kept out of the URL shown in events, whatever parameter carries them. */
   declare private readonly secrets: () => (string | null | undefined)[];
   declare private shown: string | undefined;
@@ -33,6 +38,8 @@ export class RequestTicket implements Ticket {
     attempt: number,
     request: AuthRequest,
     secrets: () => (string | null | undefined)[],
+    proof?: Readonly<Record<string, string>>,
+    free = 0,
   ) {
     this.mode = mode;
     this.token = token;
@@ -40,6 +47,8 @@ export class RequestTicket implements Ticket {
     this.attempt = attempt;
     this.request = request;
     this.secrets = secrets;
+    this.proof = proof;
+    this.free = free;
     this.shown = undefined;
   }
   get method(): string {

@@ -70,8 +70,16 @@ export class Outgoing implements AuthRequest {
         : undefined;
   }
 
-  /** Sends once with `fetch`, with `value` in the header `name` (null: the headers as they are). */
-  send(fetch: FetchLike, name: string, value: string | null): Promise<Response> {
+  /**
+   * Sends once with `fetch`, with `value` in the header `name` (null: the headers as they are) and the headers of
+   * `proof` (a DPoP proof made for this send).
+   */
+  send(
+    fetch: FetchLike,
+    name: string,
+    value: string | null,
+    proof?: Readonly<Record<string, string>>,
+  ): Promise<Response> {
     let { input, init } = this;
     const { spare } = this;
     if (spare) {
@@ -80,18 +88,24 @@ export class Outgoing implements AuthRequest {
       input =
         value === null
           ? spare
-          : new Request(spare, { headers: withHeader(spare.headers, name, value), ...this.refuse });
+          : new Request(spare, { headers: withHeader(spare.headers, name, value, proof), ...this.refuse });
       init = undefined;
     } else if (value !== null) {
-      init = { ...init, headers: withHeader(init?.headers, name, value), ...this.refuse };
+      init = { ...init, headers: withHeader(init?.headers, name, value, proof), ...this.refuse };
     }
     this.sent = init ?? (input as Request);
     return fetch(input, init);
   }
 }
 
-function withHeader(headers: HeadersInit | undefined, name: string, value: string): Headers {
+function withHeader(
+  headers: HeadersInit | undefined,
+  name: string,
+  value: string,
+  proof: Readonly<Record<string, string>> | undefined,
+): Headers {
   const copy = new Headers(headers);
   copy.set(name, value);
+  if (proof) for (const key in proof) copy.set(key, proof[key] as string);
   return copy;
 }
