@@ -93,6 +93,8 @@ export interface ModelRequest {
   origin?: string;
   /** The token in `Authorization` without its scheme. */
   bearer: string | null;
+  /** For a DPoP check ({@link withDpop}): the method, the absolute URL, `Authorization` and `DPoP` as sent. */
+  sent?: { method: string; href: string; authorization: string | null; proof: string | null };
   /** The body as sent, when the transport has it at hand (axios: `config.data`). */
   body?: unknown;
   /** Reads the body once the send is under way (fetch: from the Request's stream); its text or null. */

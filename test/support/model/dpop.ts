@@ -1,6 +1,9 @@
 import type { HeadersLike, RequestSigner, SignedSend } from '@reauth/core';
 import { getHeaderValue } from '@reauth/core';
+import { expect } from 'vitest';
+import type { AuthModel, ModelRequest } from './authModel';
 import type { TokenCheck } from './fakeAuth';
+import type { Transport } from './scenario';
 
 /** What a fake proof says: a JSON header value, so a test can read it back. */
 export interface FakeProof {
@@ -135,4 +138,76 @@ export function createDpopResource(check: (token: string | null) => TokenCheck) 
     return { status: 200, headers, body: { ok: true } };
   };
   return { state, answer };
+}
+
+/**
+ * What a DPoP resource server checks of every send, as the interleaving properties see it: a token goes with the
+ * DPoP scheme and a proof made for that send (method, URL, token) that was never sent before; no proof goes
+ * without a token.
+ */
+export function createProofChecker() {
+  const signer = createFakeSigner();
+  const seen = new Set<number>();
+  const violations: string[] = [];
+  const verify = ({ sent, bearer, reqId }: ModelRequest): string | null => {
+    if (!sent) {
+      violations.push(`${reqId}: the transport did not report what it sent`);
+      return bearer;
+    }
+    const { method, href, authorization, proof } = sent;
+    const found = readProof(proof);
+    if (authorization === null) {
+      if (found) violations.push(`${reqId}: a proof sent without a token`);
+      return null;
+    }
+    const token = /^DPoP (.+)$/.exec(authorization)?.[1];
+    if (!token) {
+      violations.push(`${reqId}: a token sent with another scheme than DPoP`);
+      return bearer;
+    }
+    if (!found) {
+      violations.push(`${reqId}: a token sent without a proof`);
+      return token;
+    }
+    const url = new URL(href);
+    if (
+      found.htm !== method ||
+      found.htu !== `${url.origin}${url.pathname}` ||
+      found.ath !== fingerprint(token)
+    ) {
+      violations.push(`${reqId}: a proof made for another send`);
+    }
+    if (seen.has(found.jti)) violations.push(`${reqId}: a proof sent twice (jti ${found.jti})`);
+    seen.add(found.jti);
+    return token;
+  };
+  return { signer, verify, violations, proofs: () => seen.size };
+}
+
+/**
+ * `transport` with a DPoP signer on each run's session, and a resource server that checks every send's proof
+ * ({@link createProofChecker}) before the model answers it: the interleaving properties then also prove a fresh,
+ * matching proof on every send and replay, whatever order things land in.
+ */
+export function withDpop(transport: Transport): Transport & { proofsChecked(): number } {
+  let checker = createProofChecker();
+  let checked = 0;
+  return {
+    ...transport,
+    sessionOptions() {
+      checker = createProofChecker();
+      return { ...transport.sessionOptions?.(), dpop: checker.signer };
+    },
+    connect(model, session) {
+      const serve: AuthModel['serve'] = (request, abortError) =>
+        model.serve({ ...request, bearer: checker.verify(request) }, abortError);
+      return transport.connect({ ...model, serve }, session);
+    },
+    checkRun(run) {
+      transport.checkRun?.(run);
+      expect(checker.violations).toEqual([]);
+      checked += checker.proofs();
+    },
+    proofsChecked: () => checked,
+  };
 }

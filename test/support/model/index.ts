@@ -5,6 +5,7 @@
 // is imported by path too.
 export * from './authModel';
 export * from './commands';
+export * from './dpop';
 export * from './invariants';
 export * from './scenario';
 export * from './sessionModels';

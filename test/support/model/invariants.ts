@@ -229,6 +229,7 @@ async function checkRun(
     }
     checkTokens(run);
     if (setup) checkCredentials(run);
+    transport.checkRun?.(run);
   } finally {
     vi.clearAllTimers();
   }

@@ -1,4 +1,4 @@
-import type { AuthEvent, ReauthHandler, Session, SessionStatus } from '@reauth/core';
+import type { AuthEvent, ReauthHandler, Session, SessionBaseOptions, SessionStatus } from '@reauth/core';
 import fc from 'fast-check';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { type AuthModel, createAuthModel, type ModelSetup, TOKENS_SETUP } from './authModel';
@@ -68,6 +68,10 @@ export interface Transport {
   methods: readonly [Method, ...Method[]];
   /** fetch resolves with any status; axios resolves only a 2xx and rejects the rest ({@link answerOf}). */
   resolvesErrorStatuses: boolean;
+  /** Options a run's session adds (a DPoP signer), made fresh for each run. */
+  sessionOptions?(): SessionBaseOptions;
+  /** The transport's own invariants, checked after each run ({@link withDpop}'s proofs). */
+  checkRun?(run: Run): void;
   /** Puts reauth on the transport (attachAuth, createAuthFetch) over the model. */
   connect(model: AuthModel, session: Session): Client;
   /** Whether `error` is the transport's own cancel (axios CanceledError, fetch AbortError). */
@@ -132,7 +136,7 @@ export async function runScenario(
       run.refreshCalls += 1;
       return client.refresh(refreshToken, signal, { 'x-req-id': `refresh-${run.refreshCalls}` });
     },
-    { refreshTimeoutMs: REFRESH_TIMEOUT_MS },
+    { refreshTimeoutMs: REFRESH_TIMEOUT_MS, ...transport.sessionOptions?.() },
     (what) => run.violations.push(what),
   );
   const run: Run = {

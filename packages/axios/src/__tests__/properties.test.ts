@@ -8,6 +8,7 @@ import {
   sessionModelProperty,
   settleMicrotasks,
   usePropertyHooks,
+  withDpop,
 } from '#test-support/model';
 import { axiosTransport } from './support/propertyModel';
 
@@ -17,6 +18,21 @@ describe('properties over random interleavings', () => {
   it('axios + session hold every invariant whatever order answers, expiries, aborts and sign-outs land in', async () => {
     await fc.assert(interleavingsProperty(axiosTransport), { numRuns: 300 });
   }, 60_000);
+
+  // DPoP (RFC 9449): every send and replay signed anew, the proofs checked by the server before the model answers.
+  it.each<[SessionModel, string]>([
+    ['tokens', 'both tokens in JS'],
+    ['refresh', "cookies: 'refresh'"],
+  ])(
+    'axios + a DPoP-bound session in the %s model (%s): every invariant, and a fresh proof for each send',
+    async (sessionModel) => {
+      const transport = withDpop(axiosTransport);
+      await fc.assert(sessionModelProperty(transport, sessionModel), { numRuns: 150 });
+      // The runs did send tokens: the check above ran on real proofs.
+      expect(transport.proofsChecked()).toBeGreaterThan(100);
+    },
+    60_000,
+  );
 
   // The same interleavings where the credentials live elsewhere (DESIGN.md, "Session models"), against a server
   // that keeps them as cookies JS cannot read, with requests to a foreign origin among them.

@@ -55,6 +55,12 @@ export function modelAdapter(model: AuthModel): AxiosAdapter {
       url: absolute ? absolute.pathname : (config.url ?? ''),
       origin: absolute ? absolute.origin : API_ORIGIN,
       bearer: typeof authorization === 'string' ? authorization.replace(/^Bearer /, '') : null,
+      sent: {
+        method: (config.method ?? 'get').toUpperCase(),
+        href: (absolute ?? new URL(config.url ?? '', API_ORIGIN)).href,
+        authorization: typeof authorization === 'string' ? authorization : null,
+        proof: (config.headers.get('DPoP') as string | undefined) ?? null,
+      },
       body: config.data,
       signal: config.signal as AbortSignal | undefined,
     };

@@ -23,6 +23,12 @@ export function modelFetch(model: AuthModel): Fetch {
         reqId: request.headers.get('x-req-id') ?? 'anonymous',
         url: new URL(request.url).pathname,
         bearer: request.headers.get('authorization')?.replace(/^Bearer /, '') ?? null,
+        sent: {
+          method: request.method,
+          href: request.url,
+          authorization: request.headers.get('authorization'),
+          proof: request.headers.get('dpop'),
+        },
         readBody: () => request.text().then((text) => text || null),
         signal,
       },
