@@ -6,4 +6,5 @@ export {
   PrivateKeyJwt,
   ResponseBodyError,
 } from 'oauth4webapi';
+export { type DPoPOptions, type DPoPSigner, dpop } from './dpop';
 export { type OAuthRefreshOptions, oauthRefresh } from './oauthRefresh';

@@ -5,13 +5,26 @@ import {
   type Client,
   type ClientAuth,
   discoveryRequest,
+  isDPoPNonceError,
   None,
   processDiscoveryResponse,
   processRefreshTokenResponse,
   refreshTokenGrantRequest,
+  type TokenEndpointResponse,
 } from 'oauth4webapi';
+import { type DPoPSigner, dpopHandles } from './dpop';
 
-/** The options of {@link oauthRefresh}. Give `issuer` (discovered once), or `tokenEndpoint`, or both. */
+/**
+ * The options of {@link oauthRefresh}. Give `issuer` (discovered once), or `tokenEndpoint`, or both.
+ * @example
+ * ```ts
+ * const options: OAuthRefreshOptions = {
+ *   tokenEndpoint: 'https://tenant.auth0.com/oauth/token',
+ *   clientId: 'web',
+ *   dpop: await dpop(), // optional: DPoP-bound tokens; the same signer goes to createSession({ dpop })
+ * };
+ * ```
+ */
 export interface OAuthRefreshOptions {
   /**
    * The authorization server's issuer identifier, e.g. `https://auth.example.com/realms/app`. Its OpenID
@@ -33,6 +46,12 @@ export interface OAuthRefreshOptions {
   clientAuth?: ClientAuth | undefined;
   /** Allow plain `http://` endpoints — for a local development server only. Default false. */
   allowInsecureRequests?: boolean | undefined;
+  /**
+   * The DPoP signer of the session (`await dpop()`, the same one given to `createSession({ dpop })`): each token
+   * request carries a proof of its key, so the tokens issued are bound to it (`token_type: 'DPoP'`), and a
+   * refresh token bound to it keeps working. The token endpoint's `use_dpop_nonce` is retried once, with its nonce.
+   */
+  dpop?: DPoPSigner | undefined;
 }
 
 const WHERE = 'oauthRefresh';
@@ -44,6 +63,7 @@ const WHERE = 'oauthRefresh';
  * was revoked or was already used; or any other 400/401) rejects with an error carrying that HTTP `status`, so
  * reauth re-authenticates; a 5xx or a network failure carries no 4xx status and is transient
  * (`REFRESH_UNAVAILABLE`, the session kept). A response without a new refresh token keeps the current one.
+ * With `dpop`, token requests carry a proof of the signer's key (the endpoint's `use_dpop_nonce` retried once).
  * @param options where the token endpoint is, and who the client is
  * @returns the refresh function; it aborts its request when reauth's `signal` aborts
  * @example
@@ -71,6 +91,10 @@ export function oauthRefresh(
   }
   if (typeof allowInsecureRequests !== 'boolean') {
     throw misuse(WHERE, '`allowInsecureRequests` must be a boolean');
+  }
+  const DPoP = options.dpop === undefined ? undefined : dpopHandles.get(options.dpop);
+  if (options.dpop !== undefined && !DPoP) {
+    throw misuse(WHERE, "`dpop` must be the signer of `await dpop()` from '@reauth/oauth'");
   }
   const issuer = endpoint('issuer', options.issuer, allowInsecureRequests);
   const tokenEndpoint = endpoint('tokenEndpoint', options.tokenEndpoint, allowInsecureRequests);
@@ -106,17 +130,26 @@ export function oauthRefresh(
 
   return async ({ refreshToken, signal }) => {
     const as = await discover(signal);
-    const response = await refreshTokenGrantRequest(as, client, clientAuth, refreshToken, {
-      ...http,
-      signal,
-    });
-    const result = await processRefreshTokenResponse(
-      as,
-      client,
-      idTokenChecked ? response : await withoutIdToken(response),
-    ).catch((error: unknown) => {
-      throw withoutBody(error);
-    });
+    const grant = async (isNonceRetry: boolean): Promise<TokenEndpointResponse> => {
+      const response = await refreshTokenGrantRequest(as, client, clientAuth, refreshToken, {
+        ...http,
+        ...(DPoP && { DPoP }),
+        signal,
+      });
+      try {
+        return await processRefreshTokenResponse(
+          as,
+          client,
+          idTokenChecked ? response : await withoutIdToken(response),
+        );
+      } catch (error) {
+        // The handle has learnt the nonce from this answer: the second proof carries it. Once: a server that
+        // refuses that one too has another problem.
+        if (DPoP && !isNonceRetry && isDPoPNonceError(error)) return grant(true);
+        throw withoutBody(error);
+      }
+    };
+    const result = await grant(false);
     const tokens: TokensInput = { accessToken: result.access_token, refreshToken: result.refresh_token };
     if (result.expires_in !== undefined) tokens.expiresIn = result.expires_in;
     return tokens;

@@ -1,8 +1,18 @@
-// A real OpenID provider (oidc-provider, panva's certified one) and a resource server that verifies its JWT
-// access tokens with jose, both on 127.0.0.1 with free ports, for the tests of oauthRefresh.
+// A real OpenID provider (oidc-provider, panva's certified one) and resource servers that verify its JWT
+// access tokens with jose (Bearer, or DPoP-bound with their proofs), all on 127.0.0.1 with free ports, for the
+// tests of oauthRefresh and dpop.
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLocalJWKSet, exportJWK, generateKeyPair, type JWK, jwtVerify } from 'jose';
+import {
+  calculateJwkThumbprint,
+  createLocalJWKSet,
+  EmbeddedJWK,
+  exportJWK,
+  generateKeyPair,
+  type JWK,
+  jwtVerify,
+} from 'jose';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 
 export const CLIENT_ID = 'web';
@@ -32,6 +42,8 @@ async function close(server: Server): Promise<void> {
 export interface Grant {
   used: string | undefined;
   issued: string | undefined;
+  /** The `token_type` of the response: 'DPoP' when the access token is bound to the proof's key. */
+  tokenType: string | undefined;
 }
 
 export interface AuthorizationServer {
@@ -44,17 +56,32 @@ export interface AuthorizationServer {
   accessTokenTtl: number;
   /** Answer every request with this status instead of the provider, when set (e.g. 503). */
   failWith: number | undefined;
+  /** The token endpoint's OAuth errors, in order (e.g. 'use_dpop_nonce', 'invalid_grant'). */
+  tokenErrors: string[];
   /**
    * A refresh token for the test user, issued for `SCOPE` and the resource server — what the authorization code
-   * flow would have left the app with after the user signed in.
+   * flow would have left the app with after the user signed in. With `jkt`, bound to that DPoP key (RFC 9449
+   * §5), as the code exchange of a public client that sent a DPoP proof leaves it.
    */
-  signedIn(clientId?: string): Promise<string>;
+  signedIn(clientId?: string, binding?: { jkt?: string }): Promise<string>;
   /** Stops answering (connections refused), as an authorization server that is down. */
   stop(): Promise<void>;
   jwks: { keys: JWK[] };
 }
 
-export async function startAuthorizationServer(resource: string): Promise<AuthorizationServer> {
+export interface AuthorizationServerOptions {
+  /**
+   * DPoP with server nonces: every DPoP proof must carry a fresh `DPoP-Nonce` of the provider's, else the
+   * answer is `use_dpop_nonce` with one (oidc-provider's `features.dPoP.nonceSecret` and `requireNonce`). DPoP
+   * itself is on either way (oidc-provider's default), without nonces.
+   */
+  dpopNonces?: boolean;
+}
+
+export async function startAuthorizationServer(
+  resource: string,
+  options: AuthorizationServerOptions = {},
+): Promise<AuthorizationServer> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const signingKey = { ...(await exportJWK(privateKey)), alg: 'ES256', use: 'sig', kid: 'as-key' };
   const publicJwk = { ...(await exportJWK(publicKey)), alg: 'ES256', use: 'sig', kid: 'as-key' };
@@ -64,6 +91,7 @@ export async function startAuthorizationServer(resource: string): Promise<Author
     grants: [] as Grant[],
     accessTokenTtl: 300,
     failWith: undefined as number | undefined,
+    tokenErrors: [] as string[],
   };
   const server = await listen((req, res) => {
     if (state.failWith !== undefined) {
@@ -105,6 +133,9 @@ export async function startAuthorizationServer(resource: string): Promise<Author
     rotateRefreshToken: true,
     features: {
       devInteractions: { enabled: false },
+      dPoP: options.dpopNonces
+        ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true }
+        : { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => resource,
@@ -122,13 +153,17 @@ export async function startAuthorizationServer(resource: string): Promise<Author
   });
   provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
     const { RotatedRefreshToken, RefreshToken } = ctx.oidc.entities;
-    state.grants.push({ used: RotatedRefreshToken?.jti, issued: RefreshToken?.jti });
+    const tokenType = (ctx.body as { token_type?: string } | undefined)?.token_type;
+    state.grants.push({ used: RotatedRefreshToken?.jti, issued: RefreshToken?.jti, tokenType });
+  });
+  provider.on('grant.error', (_ctx: KoaContextWithOIDC, error: { error?: string }) => {
+    state.tokenErrors.push(error.error ?? 'unknown');
   });
 
   return Object.assign(state, {
     issuer,
     jwks: { keys: [publicJwk] },
-    async signedIn(clientId = CLIENT_ID) {
+    async signedIn(clientId = CLIENT_ID, binding: { jkt?: string } = {}) {
       const live = provider as Provider;
       const client = await live.Client.find(clientId);
       if (!client) throw new Error(`client ${clientId} is not registered`);
@@ -143,6 +178,7 @@ export async function startAuthorizationServer(resource: string): Promise<Author
         gty: 'authorization_code',
         scope: SCOPE,
         resource,
+        ...(binding.jkt && { jkt: binding.jkt }),
       });
       return refreshToken.save();
     },
@@ -189,6 +225,105 @@ export async function startResourceServer(): Promise<
       return;
     }
     state.ok += 1;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: [] }));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return Object.assign(state, {
+    url,
+    trust(authorizationServer: AuthorizationServer) {
+      as = authorizationServer;
+    },
+    stop: () => close(server),
+  });
+}
+
+/** One request as a DPoP resource server saw it: the proof's `jti` and `nonce`, and what it answered. */
+export interface DPoPRequest {
+  jti: string | undefined;
+  nonce: string | undefined;
+  status: number;
+  /** The `error` of the answer's `WWW-Authenticate: DPoP` challenge, e.g. 'use_dpop_nonce'. */
+  error: string | undefined;
+}
+
+export interface DPoPResourceServer extends ResourceServer {
+  /** Every request to `GET /items`, in order. */
+  requests: DPoPRequest[];
+  /** The nonce proofs must carry (RFC 9449 §9); set another to make it change, as nonces expire. */
+  nonce: string;
+  /** Refuse every proof with `invalid_dpop_proof`, when true. */
+  refuseProofs: boolean;
+}
+
+/**
+ * A resource server for DPoP-bound tokens (RFC 9449 §7): `GET /items` needs `Authorization: DPoP <JWT access token
+ * of the issuer>` and a `DPoP` proof of the token's key (`cnf.jkt`), signed (jose, the key it embeds), for this
+ * method and URL, with `ath` of the token, a `jti` never seen before, and the server's current nonce — answered
+ * `use_dpop_nonce` with a `DPoP-Nonce` header when it is missing or old.
+ */
+export async function startDPoPResourceServer(): Promise<
+  DPoPResourceServer & { trust(as: AuthorizationServer): void }
+> {
+  let as: AuthorizationServer | undefined;
+  const seen = new Set<string>();
+  const state = {
+    clockAheadMs: 0,
+    expired: 0,
+    ok: 0,
+    requests: [] as DPoPRequest[],
+    nonce: 'rs-nonce-1',
+    refuseProofs: false,
+  };
+  const server = await listen(async (req, res) => {
+    const record: DPoPRequest = { jti: undefined, nonce: undefined, status: 401, error: undefined };
+    state.requests.push(record);
+    const refuse = (error: string, headers: Record<string, string> = {}) => {
+      record.error = error;
+      res.writeHead(401, { 'www-authenticate': `DPoP error="${error}"`, ...headers }).end();
+    };
+    const token = /^DPoP (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const proof = req.headers.dpop;
+    if (!token || typeof proof !== 'string' || !as) return refuse('invalid_token');
+    let jkt: string;
+    try {
+      const { payload, protectedHeader } = await jwtVerify(proof, EmbeddedJWK, {
+        typ: 'dpop+jwt',
+        algorithms: ['ES256'],
+      });
+      Object.assign(record, { jti: payload.jti, nonce: payload.nonce });
+      const ath = createHash('sha256').update(token).digest('base64url');
+      const isFresh = Math.abs(Date.now() / 1000 - (payload.iat ?? 0)) < 60;
+      if (
+        state.refuseProofs ||
+        payload.htm !== req.method ||
+        payload.htu !== `${url}${new URL(req.url ?? '/', url).pathname}` ||
+        payload.ath !== ath ||
+        typeof payload.jti !== 'string' ||
+        seen.has(payload.jti) ||
+        !isFresh
+      ) {
+        return refuse('invalid_dpop_proof');
+      }
+      seen.add(payload.jti);
+      if (payload.nonce !== state.nonce) return refuse('use_dpop_nonce', { 'dpop-nonce': state.nonce });
+      jkt = await calculateJwkThumbprint(protectedHeader.jwk as JWK);
+    } catch {
+      return refuse('invalid_dpop_proof');
+    }
+    try {
+      const { payload } = await jwtVerify(token, createLocalJWKSet(as.jwks), {
+        issuer: as.issuer,
+        audience: url,
+        typ: 'at+jwt',
+        currentDate: new Date(Date.now() + state.clockAheadMs),
+      });
+      if ((payload.cnf as { jkt?: string } | undefined)?.jkt !== jkt) return refuse('invalid_token');
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ERR_JWT_EXPIRED') state.expired += 1;
+      return refuse('invalid_token');
+    }
+    state.ok += 1;
+    record.status = 200;
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: [] }));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
