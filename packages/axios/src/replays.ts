@@ -57,8 +57,6 @@ export function useReplays(
         if (response?.status === 401) return { status: 401, headers: response.headers, ...sent };
         return !response && error.code === 'ERR_NETWORK' ? { status: 0, ...sent } : undefined;
       },
-      headersOf: (outcome, failed) =>
-        failed ? (outcome as AxiosError | null)?.response?.headers : (outcome as AxiosResponse).headers,
       waitError: canceled,
       finish(config, outcome, replayed) {
         release(config);

@@ -70,8 +70,9 @@ export interface AuthTransport<Call, Result, Refused = unknown> {
    */
   waitError?(call: Call, error: unknown): unknown;
   /**
-   * The headers of what a send settled with (a response, or an error's response), if any: read only for a send
-   * the session's signer signed (a DPoP server's nonce rides on them).
+   * The headers of what a send settled with, read only for a send the session's signer signed (a DPoP server's
+   * nonce rides on them). Default: `outcome.headers`, or for a failure `outcome.response.headers` (a fetch
+   * `Response`, an axios response or error).
    */
   headersOf?(outcome: unknown, failed: boolean): HeadersLike;
   /** A result the loop does not hand back (replayed over, or the session could not be renewed): free it. */
@@ -82,6 +83,10 @@ export interface AuthTransport<Call, Result, Refused = unknown> {
    */
   finish?(call: Call, outcome: Promise<Result>, replayed: boolean): Promise<Result>;
 }
+
+type Answer = { headers?: HeadersLike; response?: { headers?: HeadersLike } } | null | undefined;
+const headersOf = (outcome: unknown, failed: boolean): HeadersLike =>
+  failed ? (outcome as Answer)?.response?.headers : (outcome as Answer)?.headers;
 
 /** The 401 loop of one adapter: send, decide, wait, replay, within `maxRetries`. */
 export interface AuthLoop<Call, Result> {
@@ -142,7 +147,7 @@ export function createAuthLoop<Call, Result, Refused = unknown>(
 
   // Most outcomes carry no 401: decided here, with no promise of its own.
   function settle(call: Call, ticket: Ticket, outcome: unknown, failed: boolean): Result | Promise<Result> {
-    if (ticket.proof) authorizer.observe(ticket, transport.headersOf?.(outcome, failed));
+    if (ticket.proof) authorizer.observe(ticket, (transport.headersOf ?? headersOf)(outcome, failed));
     const seen = transport.inspect(call, outcome, failed);
     if (!seen || !(seen.status || (interceptNetworkError && authorizer.isExpiredByClaims(ticket)))) {
       return handBack(call, ticket, outcome, failed);

@@ -193,12 +193,7 @@ export function createAuthorizer(
             ? new RequestTicket('auth', token, ticket.epoch, attempt, request, secrets, proof, free)
             : authorize(request, attempt, canWait, free),
         (error: unknown) => {
-          throw new Error(
-            `[reauth] the session's dpop signer could not sign ${ticket.method} ${ticket.url}`,
-            {
-              cause: error,
-            },
-          );
+          throw new Error(`[reauth] dpop could not sign ${ticket.method} ${ticket.url}`, { cause: error });
         },
       );
   }
@@ -255,7 +250,7 @@ export function createAuthorizer(
         signer.observe(hrefOf((ticket as RequestTicket).request), headers);
       } catch (error) {
         // The answer still goes to the caller; a signer that can't read it only misses a nonce.
-        console.error("[reauth] the session's dpop signer threw reading an answer's headers.", error);
+        console.error('[reauth] dpop: observe threw', error);
       }
     },
 

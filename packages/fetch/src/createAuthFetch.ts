@@ -39,7 +39,6 @@ export function createAuthFetch(session: Session, options: CreateAuthFetchOption
       // Looked up per send: msw, spies and polyfills installed after createAuthFetch are used.
       send: (call, ticket) =>
         call.send(given ?? globalThis.fetch, header, authorizer.credentials(ticket), ticket.proof),
-      headersOf: (outcome, failed) => (failed ? undefined : (outcome as Response).headers),
       inspect(call, outcome, failed) {
         const { isStream } = call;
         // A failure of fetch is a network error, but the caller's own abort.
