@@ -1,11 +1,11 @@
-import { isAuthError } from '@reauth/core';
 import { useAuth } from '@reauth/react';
-import { isAxiosError } from 'axios';
 import { useState } from 'react';
 import type { ControlName } from '../mock/protocol';
 import type { SessionModel } from '../model';
 import type { Playground } from '../setup';
 import { usePlayground, useSessionModel } from '../usePlayground';
+import { AdminAction } from './AdminAction';
+import { failureCode } from './failureCode';
 
 interface BurstResult {
   ok: number;
@@ -13,14 +13,6 @@ interface BurstResult {
 }
 
 const BURST = 20;
-
-/** Why a request of the burst failed, as a short code. */
-const failureCode = (error: unknown) => {
-  if (isAuthError(error)) return error.code;
-  if (isAxiosError(error))
-    return error.response ? `HTTP ${error.response.status}` : (error.code ?? 'ERR_NETWORK');
-  return 'error';
-};
 
 /** Fires 20 requests at once and tells how they ended. */
 function Burst() {
@@ -193,6 +185,7 @@ export function Controls() {
         </button>
         <Burst />
       </div>
+      <AdminAction />
     </section>
   );
 }

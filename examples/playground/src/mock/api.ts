@@ -2,6 +2,7 @@ import { type CookieModel, createMockAuthServer, type MockAuthServer } from '@re
 import { delay, HttpResponse, http } from 'msw';
 import type { SessionModel } from '../model';
 import { apiBase, DEMO_USERS } from './demo';
+import { createStepUp } from './stepUp';
 
 // A believable API answers in tens to hundreds of milliseconds: enough for the timeline to draw the sends.
 const latency = () => delay(120 + Math.round(Math.random() * 180));
@@ -23,14 +24,17 @@ export type PlaygroundApi = MockAuthServer<CookieModel | undefined>;
  */
 export function createPlaygroundApi(origin: string, model: SessionModel = 'tokens'): PlaygroundApi {
   const base = apiBase(origin);
+  const realm = 'reauth-playground';
   const auth: PlaygroundApi = createMockAuthServer<CookieModel | undefined>({
     baseUrl: base,
     users: DEMO_USERS.map(({ username, password, roles }) => ({ username, password, roles: [...roles] })),
     // Long enough that the background refresh (at half the lifetime) stays out of a demo's way.
     accessTokenTtlMs: 5 * 60_000,
-    realm: 'reauth-playground',
+    realm,
     ...(model === 'tokens' ? {} : { cookies: model }),
   });
+  // The admin action that needs an MFA sign-in (RFC 9470 step-up), and the route that takes the one-time code.
+  const stepUp = createStepUp({ auth, base, model, realm, latency });
   const protectedRoutes = [
     auth.protect(
       http.get(`${base}/profile`, async ({ request }) => {
@@ -73,5 +77,13 @@ export function createPlaygroundApi(origin: string, model: SessionModel = 'token
       }),
     ),
   ];
-  return { ...auth, handlers: [...auth.handlers, ...protectedRoutes] };
+  const controls: PlaygroundApi['controls'] = {
+    ...auth.controls,
+    // A brand-new server remembers no MFA sign-in either.
+    reset() {
+      auth.controls.reset();
+      stepUp.forget();
+    },
+  };
+  return { ...auth, controls, handlers: [...auth.handlers, ...protectedRoutes, ...stepUp.handlers] };
 }
