@@ -309,10 +309,15 @@ export function createAuthorizer(
       // Sent by a session that has ended since (signed out, reauth cancelled): no new prompt, no replay.
       const ended = () => internals.endError(ticket.epoch);
       if (ticket.epoch !== internals.epoch()) throw ended();
+      // Sent with a token the session has replaced since (a refresh, or a step-up answered meanwhile).
+      const isLate = token !== null && token !== current;
       if (isNonceRetry) {
         // Sent again at once: the signer holds the nonce now.
       } else if (stepUp) {
-        await queue(ticket, () => internals.requireStepUp(stepUp.acrValues, stepUp.maxAge), request.signal);
+        // A late step-up 401 tries the current token first: a step-up answered meanwhile may be what it asks for.
+        if (!isLate) {
+          await queue(ticket, () => internals.requireStepUp(stepUp.acrValues, stepUp.maxAge), request.signal);
+        }
       } else if (isSilent) {
         try {
           await queue(ticket, () => session.refresh(), request.signal);
@@ -332,7 +337,7 @@ export function createAuthorizer(
         await queue(ticket, () => session.refresh(), request.signal);
       }
       // else: refreshed meanwhile (a late 401) — replay at once with the current token, no second refresh.
-      const lateUnauthorized = !stepUp && !isNonceRetry && token !== null && token !== current;
+      const lateUnauthorized = !isNonceRetry && isLate;
       internals.emit({ type: 'requestReplayed', method, url, attempt: ticket.attempt + 1, lateUnauthorized });
       // The token is taken last, at send time: a sign-out up to here (a listener of the event included) wins.
       const next = await authorize(request, ticket.attempt + 1, true, free + (isNonceRetry ? 1 : 0));

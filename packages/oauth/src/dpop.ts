@@ -50,6 +50,12 @@ export interface DPoPSigner extends RequestSigner {
    * request, and the `cnf.jkt` of the tokens bound to it.
    */
   thumbprint(): Promise<string>;
+  /**
+   * oauth4webapi's DPoP handle of the same key and nonces, for the token requests your app makes itself — the
+   * authorization code exchange, so the first tokens are bound too:
+   * `authorizationCodeGrantRequest(as, client, auth, params, redirectUri, verifier, { DPoP: signer.handle })`.
+   */
+  readonly handle: DPoPHandle;
 }
 
 /** oauth4webapi's handle: the proof and the nonce cache are its own, reached only through these two methods. */
@@ -137,6 +143,7 @@ export async function dpop(options: DPoPOptions = {}): Promise<DPoPSigner> {
       } catch {} // a URL that cannot be parsed has no nonce to learn
     },
     thumbprint: () => handle.calculateThumbprint(),
+    handle,
   });
   dpopHandles.set(signer, handle);
   return signer;

@@ -2,6 +2,7 @@ export {
   type ClientAuth,
   ClientSecretBasic,
   ClientSecretPost,
+  type DPoPHandle,
   None,
   PrivateKeyJwt,
   ResponseBodyError,

@@ -68,6 +68,30 @@ describe('step-up (RFC 9470): a 401 asking for a stronger sign-in', () => {
     expect(session.getState().status).toBe('signedIn');
   });
 
+  it('a step-up 401 that lands after the step-up was answered replays with the new token: no second prompt', async () => {
+    const { session, authorizer, refresh } = signedIn();
+    const asked: ReauthContext[] = [];
+    session.onReauth(async (context) => {
+      asked.push(context);
+      return { accessToken: strong };
+    });
+    const [early, late] = await Promise.all([
+      authorizer.authorize({ url: '/admin/a' }),
+      authorizer.authorize({ url: '/admin/b' }),
+    ]);
+    const first = await authorizer.handleUnauthorized(early, STEP_UP);
+    expect(first && authorizer.credentials(first)).toBe(`Bearer ${strong}`);
+    // The second request was sent with the weak token too; its 401 comes back after the prompt was answered.
+    const second = await authorizer.handleUnauthorized(late, STEP_UP);
+    expect(second && authorizer.credentials(second)).toBe(`Bearer ${strong}`);
+    expect(asked).toHaveLength(1);
+    expect(refresh).not.toHaveBeenCalled();
+    // Were the new token refused for a step-up too, the replay's 401 opens the prompt then.
+    const again = await authorizer.handleUnauthorized(second as NonNullable<typeof second>, STEP_UP);
+    expect(again && authorizer.credentials(again)).toBe(`Bearer ${strong}`);
+    expect(asked).toHaveLength(2);
+  });
+
   it('a dismissal rejects only the requests that asked, with STEP_UP_CANCELLED; the session is kept', async () => {
     const { session, authorizer, refresh } = signedIn();
     session.onReauth(async () => null);

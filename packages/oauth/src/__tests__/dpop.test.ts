@@ -171,6 +171,7 @@ describe('dpop()', () => {
       sign: async () => ({}),
       observe() {},
       thumbprint: async () => '',
+      handle: undefined as never,
     };
     const options = { tokenEndpoint: 'https://auth.example.test/token', clientId: 'web' };
 

@@ -7,6 +7,15 @@ import type { AddressInfo } from 'node:net';
 import { createSession, isAuthError, type RefreshContext, type Session } from '@reauth/core';
 import { type DPoPSigner, dpop, oauthRefresh } from '@reauth/oauth';
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
+import {
+  allowInsecureRequests,
+  discoveryRequest,
+  isDPoPNonceError,
+  None,
+  processDiscoveryResponse,
+  processRefreshTokenResponse,
+  refreshTokenGrantRequest,
+} from 'oauth4webapi';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AuthorizationServer, CLIENT_ID, startAuthorizationServer } from './support/servers';
 
@@ -123,6 +132,38 @@ describe('oauthRefresh({ dpop }) against oidc-provider with DPoP nonces', () => 
     expect(second?.used).toBe(first?.issued);
     expect(third?.used).toBe(second?.issued);
     expect(session.getState().status).toBe('signedIn');
+  });
+
+  it("signer.handle makes the app's own token requests with the same key and nonces: their tokens are bound to it, and the session goes on from them", async () => {
+    const as = await authorizationServer();
+    const signer = await dpop();
+    const jkt = await signer.thumbprint();
+    const start = await as.signedIn(CLIENT_ID, { jkt });
+    // The app's own request (as its sign-in's code exchange would be), through oauth4webapi with the handle.
+    const server = await processDiscoveryResponse(
+      new URL(as.issuer),
+      await discoveryRequest(new URL(as.issuer), { [allowInsecureRequests]: true }),
+    );
+    const grant = (handleNonce: boolean) =>
+      refreshTokenGrantRequest(server, { client_id: CLIENT_ID }, None(), start, {
+        DPoP: signer.handle,
+        [allowInsecureRequests]: true,
+      }).then((response) =>
+        processRefreshTokenResponse(server, { client_id: CLIENT_ID }, response).catch((error: unknown) => {
+          if (handleNonce && isDPoPNonceError(error)) return undefined;
+          throw error;
+        }),
+      );
+    // The provider demands a nonce: the first answer teaches it to the handle, the second succeeds.
+    const tokens = (await grant(true)) ?? (await grant(false));
+    expect(tokens?.token_type.toLowerCase()).toBe('dpop');
+    expect((await verifiedClaims(as, tokens?.access_token ?? null)).cnf?.jkt).toBe(jkt);
+    // The nonce it learnt is the signer's: the session's refresh from these tokens needs no nonce dance.
+    const { session } = sessionWith(as, signer, tokens?.refresh_token as string);
+    const before = as.tokenRequests;
+    await session.refresh();
+    expect(as.tokenRequests - before).toBe(1);
+    expect((await verifiedClaims(as, await session.getAccessToken())).cnf?.jkt).toBe(jkt);
   });
 
   it("a refresh token bound to one key is refused with another key's proofs (invalid_grant), is still the first key's, and ends a session that presents it: SESSION_EXPIRED", async () => {
