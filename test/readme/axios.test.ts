@@ -1,4 +1,4 @@
-// The README's axios examples ("Use it with axios", the login prompt, "Handling errors"), run as written
+// The axios examples of docs/guide/axios.md ("Set it up", the login prompt, "Handling errors"), run as written
 // against the real loopback server instead of https://api.example.com.
 import { attachAuth } from '@reauth/axios';
 import { type AuthEvent, createSession, isAuthError, type Session } from '@reauth/core';
@@ -16,7 +16,7 @@ interface ReadmeClient {
   events: AuthEvent[];
 }
 
-/** The README's setup: refresh through the instance with skipAuth, tokens handed over from the login call. */
+/** The page's setup: refresh through the instance with skipAuth, tokens handed over from the login call. */
 async function readmeSetup(): Promise<ReadmeClient> {
   const server = await startServer();
   const api = axios.create({ baseURL: server.url });
@@ -31,7 +31,7 @@ async function readmeSetup(): Promise<ReadmeClient> {
   return { server, api, session, events };
 }
 
-describe('README: use it with axios', () => {
+describe('docs/guide/axios.md: set it up', () => {
   it('signs in with the login answer as it is, refreshes an expired token once and replays the requests', async () => {
     const { api, session, server } = await readmeSetup();
     expect(session.getState()).toMatchObject({ status: 'signedIn', user: { sub: 'alice' } });
@@ -58,7 +58,7 @@ describe('README: use it with axios', () => {
     await expect(waiting).rejects.toMatchObject({ code: 'SIGNED_OUT' });
   });
 
-  it('the onReauth handler of the README opens once and resumes every waiting request with its login', async () => {
+  it('the onReauth handler of the page opens once and resumes every waiting request with its login', async () => {
     const { api, session, server, events } = await readmeSetup();
     const reasons: string[] = [];
     const openLoginModal = async () => alice;
@@ -90,7 +90,7 @@ describe('README: use it with axios', () => {
   });
 });
 
-describe('README: handling errors', () => {
+describe('docs/guide/axios.md: handling errors', () => {
   it('without a handler a refused refresh rejects with an AuthError SESSION_EXPIRED, storage cleared', async () => {
     const { api, session, server } = await readmeSetup();
     server.controls.expireAccessTokens();

@@ -1,5 +1,5 @@
-// The README's "Using fetch" example, run as written against the real loopback server: a refresh that
-// throws the Response on failure, createAuthFetch with the API's origin, and what comes back.
+// The example of docs/guide/fetch.md ("Set it up", "What comes back"), run as written against the real loopback
+// server: a refresh that throws the Response on failure, createAuthFetch with the API's origin, and what comes back.
 import { createSession, isAuthError, type Session } from '@reauth/core';
 import { type AuthFetch, createAuthFetch } from '@reauth/fetch';
 import { describe, expect, it } from 'vitest';
@@ -36,7 +36,7 @@ async function readmeSetup(): Promise<{ server: AuthServer; session: Session; au
   return { server, session, authFetch };
 }
 
-describe('README: using fetch', () => {
+describe('docs/guide/fetch.md: set it up', () => {
   it('refreshes once for concurrent 401s and replays the requests with the new token', async () => {
     const { server, authFetch } = await readmeSetup();
     server.controls.expireAccessTokens();

@@ -1,5 +1,5 @@
-// The README's React Native and Expo recipes ("Restoring on reload: asynchronous storage, React Native,
-// offline"), read from README.md itself so the two cannot drift apart:
+// The documentation's React Native and Expo recipes (docs/guide/react-native.md, "Restoring on reload:
+// asynchronous storage, React Native, offline"), read from the page itself so the two cannot drift apart:
 // - type-checked as an app's code, with React Native's own tsconfig (@react-native/typescript-config: no DOM,
 //   React Native's globals) against the real published types of react-native, AsyncStorage, NetInfo and
 //   SecureStore. They are checked in a program of their own: React Native's globals (a `setTimeout` that
@@ -22,13 +22,14 @@ import ts from 'typescript';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const SECTION = '### Restoring on reload: asynchronous storage, React Native, offline';
+const PAGE = 'docs/guide/react-native.md';
+const SECTION = '## Restoring on reload: asynchronous storage, React Native, offline';
 
 /** The section's three TypeScript blocks, in order: `wake.ts`, the React Native app, the Expo app. */
 function readmeRecipes(): { wake: string; reactNative: string; expo: string } {
-  const readme = readFileSync(`${root}README.md`, 'utf8');
+  const readme = readFileSync(`${root}${PAGE}`, 'utf8');
   const start = readme.indexOf(SECTION);
-  if (start === -1) throw new Error(`README.md has no section "${SECTION}"`);
+  if (start === -1) throw new Error(`${PAGE} has no section "${SECTION}"`);
   const end = readme.indexOf('\n#', start + SECTION.length);
   const blocks = [...readme.slice(start, end).matchAll(/```ts\n([\s\S]*?)```/g)].map(
     (match) => match[1] ?? '',
@@ -36,7 +37,7 @@ function readmeRecipes(): { wake: string; reactNative: string; expo: string } {
   const [wake, reactNative, expo] = blocks;
   if (blocks.length !== 3 || wake === undefined || reactNative === undefined || expo === undefined) {
     throw new Error(
-      `expected 3 ts blocks in the README section (wake.ts, React Native, Expo), found ${blocks.length}`,
+      `expected 3 ts blocks in the section of ${PAGE} (wake.ts, React Native, Expo), found ${blocks.length}`,
     );
   }
   return { wake, reactNative, expo };
@@ -95,7 +96,7 @@ function typeErrors(files: Record<string, string>): Record<string, { codes: numb
   );
 }
 
-describe('README: the React Native and Expo recipes type-check against the real packages', () => {
+describe('docs/guide/react-native.md: the React Native and Expo recipes type-check against the real packages', () => {
   it("type-check as a React Native app's code, and a slip in any import's use is an error", () => {
     const slip = (source: string, from: string, to: string) => {
       expect(source).toContain(from);
@@ -221,7 +222,7 @@ afterEach(() => {
 });
 afterAll(() => server.close());
 
-describe('README: the React Native and Expo recipes, run as written', () => {
+describe('docs/guide/react-native.md: the React Native and Expo recipes, run as written', () => {
   it('wake: AppState back to active is a foreground check, NetInfo is online and offline, unsubscribe removes both', () => {
     const device = platform();
     const signals: WakeSignal[] = [];
