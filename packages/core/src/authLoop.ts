@@ -53,7 +53,8 @@ export interface Refusal<Refused> extends Omit<UnauthorizedExchange, 'shouldRefr
  */
 export interface AuthTransport<Call, Result, Refused = unknown> {
   /**
-   * Sends `call` once, with `authorizer.credentials(ticket)` in `authorizer.header` (no token when null).
+   * Sends `call` once, with `authorizer.credentials(ticket)` in `authorizer.header` (no token when null) and the
+   * headers of `ticket.proof` (a DPoP proof made for this send alone), when there are any.
    * @returns what the caller gets when nothing is refused; rejects with the transport's own error
    */
   send(call: Call, ticket: Ticket): Promise<Result>;

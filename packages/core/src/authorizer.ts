@@ -110,7 +110,9 @@ export interface Authorizer {
 
 /**
  * The transport-independent half of an adapter: the token for each send, the 401 decision, the queue.
- * `@reauth/axios` is built on it; use it to write an adapter for another client.
+ * `@reauth/axios` is built on it; use it to write an adapter for another client. Each send carries
+ * `credentials(ticket)` in `header` and, when the session signs its sends (`dpop`), the headers of `ticket.proof`;
+ * show the answers of a signed send to `observe` (or build on `createAuthLoop`, which does both).
  *
  * @param session from `createSession`
  * @param options allowed origins, retries, header
@@ -182,19 +184,25 @@ export function createAuthorizer(
   // With a signer (DPoP), a send that carries the token carries a proof made for it alone: made here, for every
   // send and every replay.
   function signed(ticket: RequestTicket, canWait: boolean): Ticket | Promise<Ticket> {
-    const { token, request, attempt, free } = ticket;
+    const { token, request, attempt, free, epoch } = ticket;
     if (!signer || ticket.mode !== 'auth' || token === null) return ticket;
-    return Promise.resolve({ method: ticket.method, url: hrefOf(request), accessToken: token })
+    const proof = Promise.resolve({ method: ticket.method, url: hrefOf(request), accessToken: token })
       .then((send) => signer.sign(send))
-      .then(
-        (proof) =>
-          // Refreshed or signed out while signing: the send takes the token of now, signed anew.
-          token === (internals.tokens()?.accessToken ?? null) && ticket.epoch === internals.epoch()
-            ? new RequestTicket('auth', token, ticket.epoch, attempt, request, secrets, proof, free)
-            : authorize(request, attempt, canWait, free),
-        (error: unknown) => {
-          throw new Error(`[reauth] dpop could not sign ${ticket.method} ${ticket.url}`, { cause: error });
-        },
+      .catch((error: unknown) => {
+        throw new Error(`[reauth] dpop could not sign ${ticket.method} ${ticket.url}`, { cause: error });
+      });
+    // A sign-out or an abort settles the request at once, whatever the signer does meanwhile.
+    let off = () => {};
+    const ended = new Promise<never>((_, reject) => {
+      off = session.on('signedOut', () => reject(internals.endError(epoch)));
+    });
+    return waitFor(Promise.race([proof, ended]), request.signal)
+      .finally(off)
+      .then((made) =>
+        // Refreshed while signing: the send takes the token of now, signed anew.
+        token === (internals.tokens()?.accessToken ?? null) && epoch === internals.epoch()
+          ? new RequestTicket('auth', token, epoch, attempt, request, secrets, made, free)
+          : authorize(request, attempt, canWait, free),
       );
   }
 
@@ -276,7 +284,8 @@ export function createAuthorizer(
       const stepUp = status === 401 ? readStepUp(headers) : null;
       // DPoP (RFC 9449): a refused proof is not an expired token, whatever shouldRefresh says. A nonce asked for
       // (the signer has seen it) is sent once more, signed anew: no refresh, not counted against maxRetries.
-      const challenge = status === 401 ? challengeError(headers) : undefined;
+      // The challenge of the scheme the token went with, where the server offers several.
+      const challenge = status === 401 ? challengeError(headers, proof ? scheme : undefined) : undefined;
       const isProofRefused = challenge === 'invalid_dpop_proof' || challenge === 'use_dpop_nonce';
       const isNonceRetry =
         challenge === 'use_dpop_nonce' && !!proof && !free && !!getHeader(headers, 'dpop-nonce');
@@ -293,14 +302,14 @@ export function createAuthorizer(
         // Once per adapter: each may send streams, and each would replay what it could.
         hasWarnedStream = true;
         console.warn(
-          '[reauth] a 401 on a request with a stream body was handed back unrefreshed: a stream is read as it is sent and cannot be sent again. To have it replayed, send a Blob, ArrayBuffer, FormData or string body instead.',
+          '[reauth] a 401 on a request with a stream body was handed back, not sent again: a stream is read as it is sent and cannot be sent again. To have it replayed, send a Blob, ArrayBuffer, FormData or string body instead.',
         );
       }
       const diagnosis = diagnose401({ ...exchange, url, session, allowedOrigins: origins, header });
       internals.emit({ type: 'unauthorized', method, url, status, diagnosis, handled });
       // A skipAuth request's 401 (a wrong password at login) is an answer for the app, not a problem to explain.
       // A nonce asked for is routine (servers rotate them): nothing to explain.
-      if (process.env.NODE_ENV !== 'production' && ticket.mode !== 'skip' && !isNonceRetry) {
+      if (process.env.NODE_ENV !== 'production' && ticket.mode !== 'skip' && !(isNonceRetry && handled)) {
         // Once per cause, not per 401: a burst of expired requests says it once. The URL is redacted.
         const { cause, hint } = diagnosis;
         warnOnce(`${status || 'network error'} on ${method} ${url}: ${cause} — ${hint}`, `${cause} ${hint}`);
@@ -340,7 +349,9 @@ export function createAuthorizer(
       const lateUnauthorized = !isNonceRetry && isLate;
       internals.emit({ type: 'requestReplayed', method, url, attempt: ticket.attempt + 1, lateUnauthorized });
       // The token is taken last, at send time: a sign-out up to here (a listener of the event included) wins.
-      const next = await authorize(request, ticket.attempt + 1, true, free + (isNonceRetry ? 1 : 0));
+      // A nonce retry, and a late step-up's try of the current token, are not counted against maxRetries.
+      const isFree = isNonceRetry || (!!stepUp && isLate);
+      const next = await authorize(request, ticket.attempt + 1, true, free + (isFree ? 1 : 0));
       if (next.epoch !== ticket.epoch) throw ended();
       return next;
     },

@@ -71,10 +71,15 @@ export const isBeyondRefresh = (error: string | undefined): boolean =>
 /**
  * The `error` parameter of a response's `WWW-Authenticate` challenge (RFC 6750), lower-cased.
  * @param headers the response's headers, any container
+ * @param scheme read the challenge of this scheme where the header holds several (e.g. `'DPoP'` beside
+ *   `'Bearer'`); default, or when there is none of it: the first `error`
  * @returns e.g. `'invalid_token'` or `'insufficient_scope'`; undefined when there is none
  */
-export function challengeError(headers: HeadersLike): string | undefined {
-  return errorParameter(getHeader(headers, 'www-authenticate') ?? '');
+export function challengeError(headers: HeadersLike, scheme?: string): string | undefined {
+  const challenge = getHeader(headers, 'www-authenticate') ?? '';
+  const name = scheme?.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const at = name ? challenge.search(new RegExp(`(?:^|,)\\s*${name}(?:\\s|$)`, 'i')) : -1;
+  return errorParameter(at > -1 ? challenge.slice(at) : challenge);
 }
 
 const errorParameter = (challenge: string) =>

@@ -87,6 +87,9 @@ export function createMachine(
    */
   const fit = (set: TokenSet): TokenSet | null => {
     if (!set.session !== (cookies !== 'session')) return null;
+    // Bound (DPoP) to a key that is not the signer's: every send would be refused.
+    const bound = (set.user?.cnf as { jkt?: unknown } | undefined)?.jkt;
+    if (options.signer?.jkt && bound !== undefined && bound !== options.signer.jkt) return null;
     return cookies && set.refreshToken ? { ...set, refreshToken: null } : set;
   };
   /** Restored tokens of another model, or that can neither be used nor refreshed, are dropped from storage too. */

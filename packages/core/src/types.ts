@@ -146,6 +146,12 @@ export interface SignedSend {
 export interface RequestSigner {
   /** The `Authorization` scheme of the tokens it binds, e.g. `'DPoP'` (an adapter's `scheme` option wins). */
   readonly scheme: string;
+  /**
+   * The JWK thumbprint of its key, where known. Tokens restored from storage or taken from another tab whose JWT
+   * access token is bound to another key (`cnf.jkt`: a key lost with a reload, a tab on a key of its own) are not
+   * used — they could only be refused — and the session goes on signed out.
+   */
+  readonly jkt?: string | undefined;
   /** The headers for one send, made fresh each time (e.g. `{ DPoP: proof }`). */
   sign(send: SignedSend): Promise<Record<string, string>>;
   /**

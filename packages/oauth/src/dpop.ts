@@ -50,6 +50,8 @@ export interface DPoPSigner extends RequestSigner {
    * request, and the `cnf.jkt` of the tokens bound to it.
    */
   thumbprint(): Promise<string>;
+  /** The same thumbprint, known when `dpop()` resolves. */
+  readonly jkt: string;
   /**
    * oauth4webapi's DPoP handle of the same key and nonces, for the token requests your app makes itself — the
    * authorization code exchange, so the first tokens are bound too:
@@ -124,6 +126,8 @@ export async function dpop(options: DPoPOptions = {}): Promise<DPoPSigner> {
 
   const keys = keyPair ?? (storage ? await persisted(storage, name) : await generateKeyPair());
   const handle = DPoP({}, keys);
+  // Known at once: the session checks restored tokens against it (a token bound to another key is not used).
+  const jkt = await handle.calculateThumbprint();
   const proofs = handle as DPoPHandle & ProofMaker;
   const signer: DPoPSigner = Object.freeze({
     scheme: 'DPoP',
@@ -142,7 +146,8 @@ export async function dpop(options: DPoPOptions = {}): Promise<DPoPSigner> {
         proofs.cacheNonce({ headers: { get: (header) => getHeaderValue(answer, header) } }, new URL(url));
       } catch {} // a URL that cannot be parsed has no nonce to learn
     },
-    thumbprint: () => handle.calculateThumbprint(),
+    jkt,
+    thumbprint: async () => jkt,
     handle,
   });
   dpopHandles.set(signer, handle);

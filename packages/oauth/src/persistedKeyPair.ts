@@ -1,5 +1,7 @@
 const STORE = 'keys';
 const KEY = 'dpop';
+/** How long `dpop()` waits for IndexedDB to open before it keeps the key in memory. */
+const OPEN_TIMEOUT_MS = 3_000;
 
 /** A new ES256 key pair whose private key can never be exported: only used to sign, where it was made. */
 export function generateKeyPair(): Promise<CryptoKeyPair> {
@@ -17,13 +19,25 @@ export async function persistedKeyPair(
   name: string,
   isUsable: (value: unknown) => value is CryptoKeyPair,
 ): Promise<CryptoKeyPair> {
-  const db = await settle(
-    (() => {
-      const open = indexedDB.open(name);
-      open.onupgradeneeded = () => open.result.createObjectStore(STORE);
-      return open;
-    })(),
-  );
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    // Some engines never answer an open (Safari 14.1): the app must not wait for its key forever.
+    let isLate = false;
+    const timer = setTimeout(() => {
+      isLate = true;
+      reject(new DOMException(`IndexedDB did not open within ${OPEN_TIMEOUT_MS} ms`, 'TimeoutError'));
+    }, OPEN_TIMEOUT_MS);
+    const open = indexedDB.open(name);
+    open.onupgradeneeded = () => open.result.createObjectStore(STORE);
+    open.onsuccess = () => {
+      clearTimeout(timer);
+      if (isLate) open.result.close();
+      else resolve(open.result);
+    };
+    open.onerror = () => {
+      clearTimeout(timer);
+      reject(open.error);
+    };
+  });
   const read = async (): Promise<CryptoKeyPair | undefined> => {
     const value = await settle(db.transaction(STORE, 'readonly').objectStore(STORE).get(KEY));
     if (value === undefined) return undefined;

@@ -2,7 +2,14 @@
 // (verified with jose against the key they embed), the key it makes, and the nonces it learns — per origin.
 import { createHash } from 'node:crypto';
 import { dpop, oauthRefresh } from '@reauth/oauth';
-import { calculateJwkThumbprint, EmbeddedJWK, exportJWK, type JWK, jwtVerify } from 'jose';
+import {
+  calculateJwkThumbprint,
+  decodeProtectedHeader,
+  EmbeddedJWK,
+  exportJWK,
+  type JWK,
+  jwtVerify,
+} from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 afterEach(() => {
@@ -172,6 +179,7 @@ describe('dpop()', () => {
       observe() {},
       thumbprint: async () => '',
       handle: undefined as never,
+      jkt: '',
     };
     const options = { tokenEndpoint: 'https://auth.example.test/token', clientId: 'web' };
 
@@ -229,3 +237,18 @@ async function misused(kind: string): Promise<unknown> {
 }
 
 const localStorageLike = { getItem: () => null, setItem() {} };
+
+describe('signer.jkt', () => {
+  it("is its key's JWK thumbprint, known when dpop() resolves (the session checks restored tokens' cnf.jkt against it)", async () => {
+    const signer = await dpop({ storage: false });
+    const { DPoP } = await signer.sign({
+      method: 'GET',
+      url: 'https://api.example.test/x',
+      accessToken: 'at',
+    });
+    const { jwk } = decodeProtectedHeader(DPoP as string);
+    expect(signer.jkt).toBe(await calculateJwkThumbprint(jwk as JWK));
+    expect(await signer.thumbprint()).toBe(signer.jkt);
+    expect((await dpop({ storage: false })).jkt).not.toBe(signer.jkt);
+  });
+});
