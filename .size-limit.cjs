@@ -15,11 +15,12 @@ const entry = (name, label, limit, ignore = []) => ({
 });
 
 module.exports = [
-  // Issue 16 asked for 7.0 kB; the restoring, offline and cookie session models (issue 17) and step-up (issue 18)
-  // are paid for here.
-  entry('core', 'with zustand/vanilla', '12.67 kB'),
-  entry('axios', 'on top of core', '1.65 kB', ['axios']),
-  entry('fetch', 'on top of core', '1 kB'),
+  // Issue 16 asked for 7.0 kB; the restoring, offline and cookie session models (issue 17), step-up and the
+  // per-send signer of DPoP (issue 18) are paid for here.
+  entry('core', 'with zustand/vanilla', '13.3 kB'),
+  // Issue 16 asked for 1.2 kB (axios) and 1.0 kB (fetch); each pays some bytes for sending DPoP proofs.
+  entry('axios', 'on top of core', '1.69 kB', ['axios']),
+  entry('fetch', 'on top of core', '1.01 kB'),
   entry('react', 'on top of core', '1.13 kB', ['react', 'react/jsx-runtime']),
   entry('react-query', 'on top of core', '0.95 kB', [
     '@tanstack/react-query',
@@ -27,6 +28,11 @@ module.exports = [
     'react',
   ]),
   // oauth4webapi is counted: an app importing @reauth/oauth pays it; an app that does not pays nothing.
-  entry('oauth', 'on top of core, with oauth4webapi', '7.29 kB'),
+  entry('oauth', 'on top of core, with oauth4webapi', '9.05 kB'),
+  // An app that refreshes through oauthRefresh without DPoP: dpop() and IndexedDB are tree-shaken away.
+  {
+    ...entry('oauth', 'oauthRefresh alone, with oauth4webapi', '6.29 kB'),
+    import: { [resolve(__dirname, 'packages/oauth/dist/index.js')]: '{ oauthRefresh }' },
+  },
   entry('devtools', 'production build: tree-shaken away', '0.12 kB', ['react', 'react/jsx-runtime']),
 ];
