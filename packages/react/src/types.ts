@@ -38,7 +38,10 @@ export interface Auth {
 export interface ReauthPrompt {
   /** A re-authentication is waiting for this prompt. */
   isOpen: boolean;
-  /** Why: `refresh_rejected`, `no_refresh_token`, or `unauthenticated` (a 401 while signed out); null when closed. */
+  /**
+   * Why: `refresh_rejected`, `no_refresh_token`, `unauthenticated` (a 401 while signed out) or `step_up` (a
+   * resource asks for a stronger sign-in: see `acrValues`, `maxAge`); null when closed.
+   */
   reason: ReauthReason | null;
   /** With `reason: 'step_up'`: the authentication context classes the resource asks for (`acr_values`). */
   acrValues: string[];
