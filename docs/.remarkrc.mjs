@@ -1,5 +1,5 @@
-// The link check of `pnpm docs:links` (remark-validate-links): links to files and headings in README.md, the
-// package READMEs and docs/**/*.md. Headings are slugged as GitHub does; the site uses the same anchors
+// The link check of `pnpm docs:links` (remark-validate-links): links to files and headings in the READMEs (root,
+// packages, examples), bench/*.md and docs/**/*.md. Headings are slugged as GitHub does; the site uses the same anchors
 // (docs/.vitepress/config.mts), so a link that passes here lands on its heading in both places.
 import remarkFrontmatter from 'remark-frontmatter';
 import remarkValidateLinks from 'remark-validate-links';
