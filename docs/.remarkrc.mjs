@@ -1,6 +1,6 @@
 // The link check of `pnpm docs:links` (remark-validate-links): links to files and headings in the READMEs (root,
-// packages, examples), bench/*.md and docs/**/*.md. Headings are slugged as GitHub does; the site uses the same anchors
-// (docs/.vitepress/config.mts), so a link that passes here lands on its heading in both places.
+// packages, examples), bench/*.md and docs/**/*.md. Headings are slugged as GitHub does; the site uses the same
+// anchors (docs/.vitepress/config.mts), so a link that passes here lands on its heading in both places.
 import remarkFrontmatter from 'remark-frontmatter';
 import remarkValidateLinks from 'remark-validate-links';
 
