@@ -144,8 +144,11 @@ describe.runIf(hasChromium())("the playground's step-up lever in Chromium", () =
       expect(stats).toMatchObject({ logins: 1, reuseDetected: 0 });
       // The other routes take what the step-up gave (a real token of the kit, or the same cookie).
       await page.getByRole('button', { name: 'Refetch dashboard' }).click();
+      // The cards were ready before the click too: wait for the refetch itself to reach the server.
+      await expect
+        .poll(async () => statusesByPath(await kitStats(page))['/api/profile'], { timeout: 10_000 })
+        .toEqual([200, 200]);
       await cardsReady(page, ['profile', 'projects', 'notifications', 'audit']);
-      expect(statusesByPath(await kitStats(page))['/api/profile']).toEqual([200, 200]);
 
       // The header never left "signed in" after the sign-in: no refresh, no re-authentication of the session.
       const { statuses } = await paintsOf(page);
