@@ -101,9 +101,7 @@ export function documentationPages(): string[] {
   };
   walk('docs');
   const packages = readdirSync(join(root, 'packages'))
-    // packages/oauth/README.md is being rewritten elsewhere (issue 19); it joins the check once it follows
-    // the conventions above.
-    .filter((name) => name !== 'oauth' && existsSync(join(root, 'packages', name, 'README.md')))
+    .filter((name) => existsSync(join(root, 'packages', name, 'README.md')))
     .map((name) => `packages/${name}/README.md`);
   return ['README.md', ...packages.sort(), ...docs.sort()];
 }
