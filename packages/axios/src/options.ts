@@ -17,7 +17,8 @@ declare module 'axios' {
 export interface AttachAuthOptions extends AdapterOptions<AxiosError> {}
 
 /**
- * The default `shouldRefresh`: any 401 but one that names a missing permission.
+ * The default `shouldRefresh`: any 401 but one whose `WWW-Authenticate` names what a new token does not fix — a
+ * missing permission (`insufficient_scope`), a step-up, a DPoP proof or nonce.
  * @param error the axios error of a refused request
  * @returns whether a refresh may fix it
  */

@@ -305,7 +305,14 @@ export function createAuthorizer(
           '[reauth] a 401 on a request with a stream body was handed back, not sent again: a stream is read as it is sent and cannot be sent again. To have it replayed, send a Blob, ArrayBuffer, FormData or string body instead.',
         );
       }
-      const diagnosis = diagnose401({ ...exchange, url, session, allowedOrigins: origins, header });
+      const diagnosis = diagnose401({
+        ...exchange,
+        url,
+        session,
+        allowedOrigins: origins,
+        header,
+        scheme: proof ? scheme : undefined,
+      });
       internals.emit({ type: 'unauthorized', method, url, status, diagnosis, handled });
       // A skipAuth request's 401 (a wrong password at login) is an answer for the app, not a problem to explain.
       // A nonce asked for is routine (servers rotate them): nothing to explain.

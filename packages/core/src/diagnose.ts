@@ -15,6 +15,8 @@ export interface Diagnose401Input {
   allowedOrigins?: readonly OriginPattern[];
   /** The header the token is sent in. Default `'Authorization'`. */
   header?: string;
+  /** The scheme the token went with (`'DPoP'`): where `WWW-Authenticate` holds several challenges, its own decides. */
+  scheme?: string | undefined;
 }
 
 /**
@@ -99,7 +101,7 @@ export function diagnose401(input: Diagnose401Input): Diagnosis {
   const { session, url, allowedOrigins } = input;
   if (!input.status) return { cause: 'expired_token', hint: HINTS.cors };
   const challenge = getHeader(input.headers, 'www-authenticate') ?? '';
-  const error = errorParameter(challenge);
+  const error = challengeError(input.headers, input.scheme);
   // The credential without its scheme; a header left at 'Bearer undefined' by an app carries none.
   const token = getHeader(input.requestHeaders, input.header ?? 'authorization')
     ?.replace(/^\S+\s+/, '')

@@ -26,7 +26,8 @@ export interface CreateAuthFetchOptions extends AdapterOptions<Response> {
 }
 
 /**
- * The default `shouldRefresh`: any 401 but one that names a missing permission.
+ * The default `shouldRefresh`: any 401 but one whose `WWW-Authenticate` names what a new token does not fix — a
+ * missing permission (`insufficient_scope`), a step-up, a DPoP proof or nonce.
  * @param response a response of the API
  * @returns whether a refresh may fix it
  */

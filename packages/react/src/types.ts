@@ -52,6 +52,10 @@ export interface ReauthPrompt {
    * TypeError of `signIn` on bad tokens, and the prompt stays open. Stable identity.
    */
   complete(tokens?: TokensInput | CookieSessionInput): void;
-  /** Gives up: the waiting requests reject with `REAUTH_CANCELLED` and the session signs out. Stable identity. */
+  /**
+   * Gives up: the waiting requests reject with `REAUTH_CANCELLED` and the session signs out — or, for a step-up,
+   * only the requests that asked for it reject, with `STEP_UP_CANCELLED`, and the session stays signed in. Stable
+   * identity.
+   */
   dismiss(): void;
 }

@@ -153,3 +153,24 @@ describe('who is signed', () => {
     expect(signer.signs).toHaveLength(1);
   });
 });
+
+describe('the diagnosis of a 401 with several challenges', () => {
+  it("names the cause of the token's own scheme: the nonce reauth acted on, not the Bearer challenge beside it", async () => {
+    const { authFetch, api, eventsOf } = dpopSetup();
+    let sent = 0;
+    api.route('/both', () =>
+      ++sent === 1
+        ? {
+            status: 401,
+            headers: {
+              'www-authenticate': 'Bearer error="invalid_token", DPoP error="use_dpop_nonce"',
+              'dpop-nonce': 'n-both',
+            },
+          }
+        : { status: 200 },
+    );
+    expect((await finish(authFetch(url('/both')))).status).toBe(200);
+    expect(api.refresh).not.toHaveBeenCalled();
+    expect(eventsOf('unauthorized').map((event) => event.diagnosis.cause)).toEqual(['use_dpop_nonce']);
+  });
+});
