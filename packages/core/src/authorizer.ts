@@ -206,6 +206,15 @@ export function createAuthorizer(
       );
   }
 
+  /** A ticket of the session's epoch now, unsigned. */
+  const ticketOf = (
+    mode: Ticket['mode'],
+    token: string | null,
+    attempt: number,
+    request: AuthRequest,
+    free: number,
+  ) => new RequestTicket(mode, token, internals.epoch(), attempt, request, secrets, undefined, free);
+
   function authorize(given: AuthRequest, attempt = 0, canWait = true, free = 0): Ticket | Promise<Ticket> {
     const request = withBase(given);
     const mode = request.skipAuth ? 'skip' : isAllowed(request) ? 'auth' : 'foreign';
@@ -215,14 +224,11 @@ export function createAuthorizer(
       // A cookie session's ticket carries the generation it is sent in (its marker), though no token goes out.
       return queue(queued, wait).then((token) =>
         signed(
-          new RequestTicket(
+          ticketOf(
             mode,
             isCookieSession ? (internals.tokens()?.accessToken ?? null) : token,
-            internals.epoch(),
             attempt,
             request,
-            secrets,
-            undefined,
             free,
           ),
           canWait,
@@ -231,16 +237,7 @@ export function createAuthorizer(
     }
     // An aborted signal needs nothing from us here: the transport cancels before sending.
     const token = mode === 'auth' ? (internals.tokens()?.accessToken ?? null) : null;
-    const ticket = new RequestTicket(
-      mode,
-      token,
-      internals.epoch(),
-      attempt,
-      request,
-      secrets,
-      undefined,
-      free,
-    );
+    const ticket = ticketOf(mode, token, attempt, request, free);
     return signer ? signed(ticket, canWait) : ticket;
   }
 

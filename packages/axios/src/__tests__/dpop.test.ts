@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createDpopResource, createFakeSigner, fingerprint, readProof } from '#test-support/model/dpop';
-import { BASE_URL, rejection, type SetupOptions, setup, track } from './support/setup';
+import { fingerprint } from '#test-support/model/dpop';
+import { dpopSetup } from './support/dpop';
+import { BASE_URL, rejection, track } from './support/setup';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -10,28 +11,6 @@ afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
 });
-
-const PATHS = ['/items', '/other', '/a', '/b', '/c'];
-
-/** A signed-in session with a fake DPoP signer; an axios instance on an API whose paths check DPoP proofs. */
-function dpopSetup(options: SetupOptions = {}) {
-  const signer = createFakeSigner();
-  const made = setup({ ...options, session: { dpop: signer, ...options.session } });
-  const resource = createDpopResource((token) => made.api.check(token));
-  for (const path of PATHS) {
-    made.api.route(path, ({ send }) => {
-      const reply = resource.answer({
-        method: send.method,
-        url: `${BASE_URL}${send.url}`,
-        authorization: send.authorization,
-        proof: send.headers.dpop ?? null,
-      });
-      return { status: reply.status, data: reply.body, headers: reply.headers };
-    });
-  }
-  const proofsOf = (path: string) => made.api.sendsOf(path).map((send) => readProof(send.headers.dpop));
-  return { ...made, signer, resource, proofsOf };
-}
 
 async function settle<T>(promise: Promise<T>) {
   const state = track(promise);

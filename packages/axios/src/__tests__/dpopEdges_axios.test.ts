@@ -2,7 +2,8 @@ import { isAuthError } from '@reauth/core';
 import { CanceledError, isCancel } from 'axios';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDpopResource, createFakeSigner, fingerprint, readProof } from '#test-support/model/dpop';
-import { BASE_URL, rejection, type SetupOptions, setup, track } from './support/setup';
+import { dpopSetup } from './support/dpop';
+import { BASE_URL, rejection, setup, track } from './support/setup';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -12,27 +13,6 @@ afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
 });
-
-const PATHS = ['/items', '/other', '/a'];
-
-function dpopSetup(options: SetupOptions = {}) {
-  const signer = createFakeSigner();
-  const made = setup({ ...options, session: { dpop: signer, ...options.session } });
-  const resource = createDpopResource((token) => made.api.check(token));
-  for (const path of PATHS) {
-    made.api.route(path, ({ send }) => {
-      const reply = resource.answer({
-        method: send.method,
-        url: `${BASE_URL}${send.url}`,
-        authorization: send.authorization,
-        proof: send.headers.dpop ?? null,
-      });
-      return { status: reply.status, data: reply.body, headers: reply.headers };
-    });
-  }
-  const proofsOf = (path: string) => made.api.sendsOf(path).map((send) => readProof(send.headers.dpop));
-  return { ...made, signer, resource, proofsOf };
-}
 
 async function settle<T>(promise: Promise<T>) {
   const state = track(promise);

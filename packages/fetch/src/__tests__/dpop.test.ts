@@ -1,7 +1,8 @@
 import { createSession, isAuthError } from '@reauth/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createDpopResource, createFakeSigner, fingerprint, readProof } from '#test-support/model/dpop';
-import { expectNoSecretsIn, finish, flushMicrotasks, setup, track, url } from './support/setup';
+import { createFakeSigner, fingerprint } from '#test-support/model/dpop';
+import { DPOP_PATHS, dpopSetup } from './support/dpop';
+import { expectNoSecretsIn, finish, flushMicrotasks, track, url } from './support/setup';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -11,28 +12,6 @@ afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
 });
-
-const PATHS = ['/items', '/other', '/items/0', '/items/1', '/items/2', '/items/3', '/items/4', '/items/5'];
-
-/** A signed-in session with a fake DPoP signer, and an API whose paths check DPoP proofs. */
-function dpopSetup(auth: Parameters<typeof setup>[0] = {}) {
-  const signer = createFakeSigner();
-  const made = setup({ ...auth, session: { dpop: signer, ...auth.session } });
-  const resource = createDpopResource((token) => made.api.check(token));
-  for (const path of PATHS) {
-    made.api.route(path, ({ send }) => {
-      const reply = resource.answer({
-        method: send.method,
-        url: send.url,
-        authorization: send.authorization,
-        proof: send.headers.dpop ?? null,
-      });
-      return { status: reply.status, json: reply.body, headers: reply.headers };
-    });
-  }
-  const proofsOf = (path: string) => made.api.sendsOf(path).map((send) => readProof(send.headers.dpop));
-  return { ...made, signer, resource, proofsOf };
-}
 
 describe('DPoP: a fresh proof on every send', () => {
   it('signs each send for its method, URL and token, and sends the token with the DPoP scheme', async () => {
@@ -51,16 +30,16 @@ describe('DPoP: a fresh proof on every send', () => {
   it('a replay after a refresh carries a new proof, made for the new token; one refresh for many 401s', async () => {
     const { authFetch, api, proofsOf, resource } = dpopSetup();
     api.expireAccessTokens();
-    const responses = await finish(Promise.all(PATHS.slice(2).map((path) => authFetch(url(path)))));
+    const responses = await finish(Promise.all(DPOP_PATHS.slice(2).map((path) => authFetch(url(path)))));
     expect(responses.map((r) => r.status)).toEqual(Array(6).fill(200));
     expect(api.refresh).toHaveBeenCalledTimes(1);
     const fresh = api.lastIssued().accessToken;
-    const proofs = PATHS.slice(2).flatMap(proofsOf);
+    const proofs = DPOP_PATHS.slice(2).flatMap(proofsOf);
     expect(proofs).toHaveLength(12);
     // Every jti distinct: no proof sent twice (the server refuses a replayed proof).
     expect(new Set(proofs.map((p) => p?.jti)).size).toBe(12);
     expect(resource.state.verdicts.filter((v) => v === 'replayed')).toEqual([]);
-    for (const path of PATHS.slice(2)) {
+    for (const path of DPOP_PATHS.slice(2)) {
       expect(proofsOf(path).map((p) => p?.ath)).toEqual([
         expect.not.stringMatching(fingerprint(fresh)),
         fingerprint(fresh),

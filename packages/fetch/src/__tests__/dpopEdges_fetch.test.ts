@@ -1,6 +1,7 @@
 import { createEventLog } from '@reauth/core';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { createDpopResource, createFakeSigner, readProof } from '#test-support/model/dpop';
+import { createDpopResource, createFakeSigner } from '#test-support/model/dpop';
+import { dpopSetup } from './support/dpop';
 import { expectNoSecretsIn, finish, setup, url } from './support/setup';
 
 let warn: MockInstance<typeof console.warn>;
@@ -12,25 +13,6 @@ afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
 });
-
-function dpopSetup(auth: Parameters<typeof setup>[0] = {}) {
-  const signer = createFakeSigner();
-  const made = setup({ ...auth, session: { dpop: signer, ...auth.session } });
-  const resource = createDpopResource((token) => made.api.check(token));
-  for (const path of ['/items', '/other']) {
-    made.api.route(path, ({ send }) => {
-      const reply = resource.answer({
-        method: send.method,
-        url: send.url,
-        authorization: send.authorization,
-        proof: send.headers.dpop ?? null,
-      });
-      return { status: reply.status, json: reply.body, headers: reply.headers };
-    });
-  }
-  const proofsOf = (path: string) => made.api.sendsOf(path).map((send) => readProof(send.headers.dpop));
-  return { ...made, signer, resource, proofsOf };
-}
 
 describe('the proof header', () => {
   it('a Request input already carrying a DPoP header (any case) goes with only the fresh proof', async () => {

@@ -1,7 +1,7 @@
 import { isAuthError, type RequestSigner } from '@reauth/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createDpopResource, createFakeSigner, readProof } from '#test-support/model/dpop';
-import { finish, flushMicrotasks, setup, track, url } from './support/setup';
+import { dpopSetup } from './support/dpop';
+import { finish, flushMicrotasks, track, url } from './support/setup';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -11,25 +11,6 @@ afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
 });
-
-function dpopSetup(auth: Parameters<typeof setup>[0] = {}) {
-  const signer = createFakeSigner();
-  const made = setup({ ...auth, session: { dpop: signer, ...auth.session } });
-  const resource = createDpopResource((token) => made.api.check(token));
-  for (const path of ['/items', '/other']) {
-    made.api.route(path, ({ send }) => {
-      const reply = resource.answer({
-        method: send.method,
-        url: send.url,
-        authorization: send.authorization,
-        proof: send.headers.dpop ?? null,
-      });
-      return { status: reply.status, json: reply.body, headers: reply.headers };
-    });
-  }
-  const proofsOf = (path: string) => made.api.sendsOf(path).map((send) => readProof(send.headers.dpop));
-  return { ...made, signer, resource, proofsOf };
-}
 
 const never = () => new Promise<Record<string, string>>(() => {});
 
