@@ -17,7 +17,7 @@ const entry = (name, label, limit, ignore = []) => ({
 module.exports = [
   // Issue 16 asked for 7.0 kB; the restoring, offline and cookie session models (issue 17), step-up and the
   // per-send signer of DPoP (issue 18) are paid for here.
-  entry('core', 'with zustand/vanilla', '13.31 kB'),
+  entry('core', 'with zustand/vanilla', '13.33 kB'),
   // Issue 16 asked for 1.2 kB (axios) and 1.0 kB (fetch); each pays some bytes for sending DPoP proofs.
   entry('axios', 'on top of core', '1.7 kB', ['axios']),
   entry('fetch', 'on top of core', '1.01 kB'),
