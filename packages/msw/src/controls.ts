@@ -1,6 +1,7 @@
 import type { CredentialModel } from './models';
+import { isAcr } from './protect';
 import type { TokenStore } from './tokens';
-import type { CookieModel, MockAuthControls, MockAuthStats, RefreshFailureKind } from './types';
+import type { CookieModel, IssueOptions, MockAuthControls, MockAuthStats, RefreshFailureKind } from './types';
 
 const counters = () => ({ logins: 0, failedLogins: 0, refreshes: 0, reuseDetected: 0, logouts: 0 });
 
@@ -21,9 +22,12 @@ export function createServerState(baseNow: () => number) {
     for (const release of waiting) release();
   };
   // One object, mutated in place: `auth.stats` read at any time (or kept in a variable) is current.
-  const stats: MockAuthStats = { ...counters(), requests: [], refreshCalls: [] };
+  const stats = { ...counters(), requests: [], refreshCalls: [] } as unknown as MockAuthStats;
+  // Not enumerable: a stats object compared whole, or printed, looks as it did before step-up existed.
+  Object.defineProperty(stats, 'stepUps', { value: 0, writable: true, enumerable: false });
   const clearStats = () => {
     Object.assign(stats, counters());
+    stats.stepUps = 0;
     stats.requests.length = 0;
     stats.refreshCalls.length = 0;
   };
@@ -135,6 +139,19 @@ export function createControls(
       store.forget();
     },
     clearStats: () => state.clearStats(),
-    issueTokens: (username) => model.issue(username),
+    issueTokens(username, options: IssueOptions = {}) {
+      const { acr = 'pwd', authTime = state.now() / 1000 } = options;
+      if (!isAcr(acr)) {
+        throw new TypeError(
+          "[reauth/msw] issueTokens acr expects an acr value without spaces, quotes or backslashes, e.g. 'mfa'",
+        );
+      }
+      if (!Number.isFinite(authTime) || authTime < 0) {
+        throw new TypeError(
+          `[reauth/msw] issueTokens authTime expects epoch seconds (a number >= 0), got ${String(authTime)}`,
+        );
+      }
+      return model.issue(username, { acr, authTime });
+    },
   };
 }

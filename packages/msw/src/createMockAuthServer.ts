@@ -16,6 +16,7 @@ const DEFAULT_PATHS = {
   refresh: '/auth/refresh',
   logout: '/auth/logout',
   me: '/auth/me',
+  stepUp: '/auth/step-up',
 };
 
 function positiveMs(name: string, value: number | undefined, fallback: number): number {
@@ -30,12 +31,13 @@ const isUser = (user: MockUser | undefined) =>
   typeof user?.username === 'string' &&
   typeof user.password === 'string' &&
   (user.roles === undefined ||
-    (Array.isArray(user.roles) && user.roles.every((role) => typeof role === 'string')));
+    (Array.isArray(user.roles) && user.roles.every((role) => typeof role === 'string'))) &&
+  (user.otp === undefined || (typeof user.otp === 'string' && user.otp !== ''));
 
 function checkUsersAndPaths(users: unknown, paths: Record<string, unknown>): void {
   if (!Array.isArray(users) || !users.every(isUser)) {
     throw new TypeError(
-      "[reauth/msw] users expects [{ username: string, password: string, roles?: string[] }], e.g. [{ username: 'alice', password: 'wonderland', roles: ['user'] }]",
+      "[reauth/msw] users expects [{ username: string, password: string, roles?: string[], otp?: string }] (otp not empty), e.g. [{ username: 'alice', password: 'wonderland', roles: ['user'] }]",
     );
   }
   const seen = new Set<string>();
@@ -93,7 +95,9 @@ function checkCookies(cookies: unknown, cookieName: unknown): { model?: CookieMo
 /**
  * A believable auth API as msw handlers: login, rotating refresh with reuse detection, logout and me,
  * real HS256 JWT access tokens, `protect()` for the app's own handlers, controls to force expiry and
- * failures, and stats to assert on. Runs wherever msw does (`msw/node`, the browser's service worker).
+ * failures, and stats to assert on. Step-up (RFC 9470): access tokens carry `acr` and `auth_time`,
+ * `protect({ acr, maxAge })` asks for a stronger or fresher sign-in, and users with an `otp` step up at
+ * `paths.stepUp`. Runs wherever msw does (`msw/node`, the browser's service worker).
  *
  * With `cookies: 'refresh'` the refresh token lives in an httpOnly cookie; with `cookies: 'session'`
  * there are no tokens, only an httpOnly session cookie (see {@link CookieModel} and the README). The kit
@@ -132,6 +136,7 @@ export function createMockAuthServer<Model extends CookieModel | undefined = und
     refresh: `${baseUrl}${paths.refresh}`,
     logout: `${baseUrl}${paths.logout}`,
     me: `${baseUrl}${paths.me}`,
+    stepUp: `${baseUrl}${paths.stepUp}`,
   };
   checkUsersAndPaths(options.users ?? DEFAULT_USERS, paths);
   const users = new Map((options.users ?? DEFAULT_USERS).map((user) => [user.username, user]));

@@ -4,6 +4,7 @@ export type {
   CookieModel,
   IssuedCookie,
   IssuedCredentials,
+  IssueOptions,
   MockAuthControls,
   MockAuthPaths,
   MockAuthServer,

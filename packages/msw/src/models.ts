@@ -10,7 +10,7 @@ import {
   oauthError,
   readJsonObject,
 } from './responses';
-import type { AccessCheck, RedeemOutcome, TokenStore } from './tokens';
+import type { AccessCheck, AccessClaims, RedeemOutcome, SignInFacts, TokenStore } from './tokens';
 import type { AccessTokenResponse, CookieModel, IssuedCredentials, TokenResponse } from './types';
 
 type Refused = Exclude<RedeemOutcome, 'ok'>;
@@ -42,7 +42,13 @@ export interface CredentialModel {
   rejected(): Response;
   /** The answer to a logout (204, the cookie cleared); null for a malformed one (no refresh token in the body). */
   signedOut(presented: string | null): Response | null;
-  issue(username: string): Promise<IssuedCredentials<CookieModel | undefined>>;
+  /** Credentials without HTTP, as a login (or, with `facts`, a sign-in of that kind and time) gives them. */
+  issue(username: string, facts?: SignInFacts): Promise<IssuedCredentials<CookieModel | undefined>>;
+  /**
+   * The answer to a step-up with the right code, by the credential `presented` (checked: its `claims`): the
+   * login's answer, with credentials signed in with `acr: 'mfa'` now, in the same family.
+   */
+  stepUp(presented: string, claims: AccessClaims): Promise<Response>;
 }
 
 export interface ModelContext {
@@ -104,7 +110,8 @@ function tokensModel({ store, realm }: ModelContext): CredentialModel {
     rejected: () => invalidGrant('The refresh token was refused (failNextRefresh)'),
     // Idempotent, as RFC 7009 revocation is: an unknown or already revoked token is still a success.
     signedOut: (presented) => (presented === null ? null : noContent()),
-    issue: store.issue,
+    issue: (username, facts) => store.issue(username, undefined, facts),
+    stepUp: async (_, claims) => HttpResponse.json(await store.stepUp(claims)),
   };
 }
 
@@ -117,13 +124,13 @@ function refreshCookieModel(context: ModelContext): CredentialModel {
     isSecure: new URL(urls.refresh).protocol === 'https:',
   };
   const cleared = <T extends Response>(response: T) => withCookie(response, clearCookie(spec));
+  const answered = (tokens: TokenResponse) =>
+    withCookie(HttpResponse.json(withoutRefreshToken(tokens)), setCookie(spec, tokens.refreshToken));
   return {
     ...tokensModel(context),
     refreshOf: async (request) => readCookie(request, name),
-    async signIn(username) {
-      const tokens = await store.issue(username);
-      return withCookie(HttpResponse.json(withoutRefreshToken(tokens)), setCookie(spec, tokens.refreshToken));
-    },
+    signIn: async (username) => answered(await store.issue(username)),
+    stepUp: async (_, claims) => answered(await store.stepUp(claims)),
     async renew(presented) {
       const redeemed = await store.redeem(presented);
       if (redeemed.outcome !== 'ok') return redeemed;
@@ -136,8 +143,8 @@ function refreshCookieModel(context: ModelContext): CredentialModel {
     refuse: (outcome) => cleared(invalidGrant(REFUSALS[outcome])),
     missing: () => cleared(invalidGrant('No refresh token cookie was sent')),
     signedOut: () => cleared(noContent()),
-    async issue(username) {
-      const tokens = await store.issue(username);
+    async issue(username, facts) {
+      const tokens = await store.issue(username, undefined, facts);
       const { refreshToken } = tokens;
       return {
         ...withoutRefreshToken(tokens),
@@ -167,6 +174,10 @@ function sessionCookieModel({ store, realm, urls, cookieName: name }: ModelConte
       const { sessionId, user } = store.openSession(username);
       return withCookie(HttpResponse.json({ user }), setCookie(spec, sessionId));
     },
+    async stepUp(presented) {
+      const { sessionId, user } = store.stepUpSession(presented);
+      return withCookie(HttpResponse.json({ user }), setCookie(spec, sessionId));
+    },
     async renew(presented) {
       const redeemed = store.redeemSession(presented);
       if (redeemed.outcome !== 'ok') return redeemed;
@@ -179,8 +190,8 @@ function sessionCookieModel({ store, realm, urls, cookieName: name }: ModelConte
     missing: () => cleared(oauthError(401, 'unauthorized', undefined, challenge)),
     rejected: () => invalidToken(challenge, 'The session was refused (failNextRefresh)'),
     signedOut: () => cleared(noContent()),
-    async issue(username) {
-      const { sessionId, user } = store.openSession(username);
+    async issue(username, facts) {
+      const { sessionId, user } = store.openSession(username, undefined, facts);
       return { user, ...opened(sessionId) };
     },
   };

@@ -1,7 +1,7 @@
 import { HttpHandler } from 'msw';
 import type { ServerState } from './controls';
 import type { CredentialModel } from './models';
-import { insufficientScope, refusal } from './responses';
+import { insufficientScope, insufficientUserAuthentication, refusal } from './responses';
 import type { AccessClaims, TokenStore } from './tokens';
 import type { ProtectOptions } from './types';
 
@@ -44,6 +44,27 @@ function recordedUrl(url: string, presented: string | null, store: TokenStore): 
 export const hasAnyRole = (claims: AccessClaims, roles: readonly string[]) =>
   roles.length === 0 || roles.some((role) => claims.roles.includes(role));
 
+// An RFC 9470 acr value goes in a quoted, space-separated list: no space, quote, backslash or control character.
+const ACR = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+export const isAcr = (value: unknown): value is string => typeof value === 'string' && ACR.test(value);
+
+/** The step-up options of `protect`, checked: the accepted `acr` values ([] = any) and `maxAge`. */
+export function checkStepUp({ acr, maxAge }: ProtectOptions): { acr: string[]; maxAge: number | undefined } {
+  const values = acr === undefined ? [] : Array.isArray(acr) ? acr : [acr];
+  if ((acr !== undefined && values.length === 0) || !values.every(isAcr)) {
+    throw new TypeError(
+      "[reauth/msw] protect() acr expects an acr value or a non-empty array of them, each without spaces, quotes or backslashes, e.g. 'mfa'",
+    );
+  }
+  if (maxAge !== undefined && !(Number.isInteger(maxAge) && maxAge >= 0)) {
+    throw new TypeError(
+      `[reauth/msw] protect() maxAge expects a whole number of seconds >= 0, got ${String(maxAge)}`,
+    );
+  }
+  return { acr: values, maxAge };
+}
+
 type Resolve = (
   claims: AccessClaims,
   info: { request: Request; requestId: string },
@@ -59,8 +80,14 @@ export function createGuard({ model, state, store, recordBodies }: ProtectContex
     method: HttpHandler['info']['method'],
     path: HttpHandler['info']['path'],
     resolve: Resolve,
-    { roles = [], insufficientScopeAs401 = false }: ProtectOptions = {},
+    options: ProtectOptions = {},
   ): HttpHandler {
+    const { roles = [], insufficientScopeAs401 = false } = options;
+    const stepUp = checkStepUp(options);
+    // Signed in as asked: one of the acr values, and within maxAge seconds (by the kit's clock).
+    const isStrongEnough = ({ acr, authTime }: AccessClaims) =>
+      (stepUp.acr.length === 0 || stepUp.acr.includes(acr)) &&
+      (stepUp.maxAge === undefined || state.now() - authTime * 1000 <= stepUp.maxAge * 1000);
     return new HttpHandler(method, path, async ({ request, requestId }) => {
       const isCurrent = state.tagWork();
       const token = model.accessOf(request);
@@ -71,6 +98,8 @@ export function createGuard({ model, state, store, recordBodies }: ProtectContex
       if (!('claims' in check)) response = refusal(challenge, check.problem, credential);
       else if (!hasAnyRole(check.claims, roles)) {
         response = insufficientScope(challenge, roles, insufficientScopeAs401);
+      } else if (!isStrongEnough(check.claims)) {
+        response = insufficientUserAuthentication(challenge, stepUp.acr, stepUp.maxAge);
       } else response = await resolve(check.claims, { request, requestId });
       // A wrapped handler that falls through answered nothing: nothing to record.
       if (response === undefined) return undefined;

@@ -89,3 +89,24 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
 export function bearerToken(request: Request): string | null {
   return /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')?.[1] ?? null;
 }
+
+/**
+ * A credential signed in too weakly or too long ago (RFC 9470): 401 `insufficient_user_authentication`, with
+ * `acr_values` (when `acr` is asked) and `max_age` (when given) in the challenge, as clients read them.
+ */
+export function insufficientUserAuthentication(
+  challenge: string,
+  acr: readonly string[],
+  maxAge: number | undefined,
+): HttpResponse<Record<string, string>> {
+  const ways = acr.length === 0 ? '' : ` with ${acr.join(' or ')}`;
+  const within = maxAge === undefined ? '' : ` within the last ${maxAge} seconds`;
+  const description = `This request requires a sign-in${ways}${within}`;
+  const params = [
+    ', error="insufficient_user_authentication"',
+    `, error_description="${description}"`,
+    acr.length === 0 ? '' : `, acr_values="${acr.join(' ')}"`,
+    maxAge === undefined ? '' : `, max_age=${maxAge}`,
+  ].join('');
+  return oauthError(401, 'insufficient_user_authentication', description, `${challenge}${params}`);
+}

@@ -7,7 +7,7 @@ import type { TokenStore } from './tokens';
 import type { MockUser, RefreshFailureKind, RefreshRecord } from './types';
 
 export interface RouteContext {
-  urls: { login: string; refresh: string; logout: string; me: string };
+  urls: { login: string; refresh: string; logout: string; me: string; stepUp: string };
   users: ReadonlyMap<string, MockUser>;
   model: CredentialModel;
   state: ServerState;
@@ -30,7 +30,7 @@ async function hangUp(state: ServerState, model: CredentialModel, request: Reque
   return why === 'aborted' ? HttpResponse.error() : model.refuse('unknown');
 }
 
-/** The login, refresh, logout and me handlers. */
+/** The login, refresh, logout and me handlers, and the step-up route when some user has an `otp`. */
 export function createRoutes({ urls, users, model, state, store, guard }: RouteContext) {
   const { stats } = state;
 
@@ -95,5 +95,24 @@ export function createRoutes({ urls, users, model, state, store, guard }: RouteC
 
   const me = guard('GET', urls.me, (claims) => HttpResponse.json({ sub: claims.sub, roles: claims.roles }));
 
-  return [login, refresh, logout, me];
+  // Step-up (RFC 9470): the user of the current credential proves a second factor, and gets credentials
+  // signed in with `acr: 'mfa'` now. A refusal is a 400, never a 401: that would look like an expired session.
+  const stepUp = guard('POST', urls.stepUp, async (claims, { request }) => {
+    const body = await readJsonObject(request);
+    if (typeof body?.code !== 'string') return invalidRequest();
+    const { otp } = users.get(claims.sub) ?? {};
+    if (otp === undefined) {
+      return oauthError(400, 'invalid_grant', 'This user has no one-time code: it cannot step up');
+    }
+    if (body.code !== otp) return oauthError(400, 'invalid_grant', 'The one-time code is wrong');
+    const presented = model.accessOf(request);
+    // The guard admitted the request, so it carried a credential.
+    if (presented === null) return invalidRequest();
+    const response = await model.stepUp(presented, claims);
+    stats.stepUps++;
+    return response;
+  });
+
+  const hasStepUp = [...users.values()].some((user) => user.otp !== undefined);
+  return hasStepUp ? [login, refresh, logout, me, stepUp] : [login, refresh, logout, me];
 }

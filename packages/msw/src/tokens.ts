@@ -6,6 +6,17 @@ export interface AccessClaims {
   sub: string;
   roles: string[];
   jti: string;
+  /** How the user signed in (`acr`): `'pwd'` for a password, `'mfa'` after a step-up. */
+  acr: string;
+  /** When the user signed in (`auth_time`): epoch seconds, by the kit's clock. */
+  authTime: number;
+}
+
+/** What a family of tokens (or sessions) knows of its sign-in; a refresh keeps it, a step-up renews it. */
+export interface SignInFacts {
+  acr: string;
+  /** Epoch seconds (millisecond precision), by the kit's clock. */
+  authTime: number;
 }
 
 export type AccessProblem = 'missing' | 'invalid' | 'expired';
@@ -37,6 +48,7 @@ interface RefreshEntry {
   accessExpiresAt: number;
   isUsed: boolean;
   isRevoked: boolean;
+  facts: SignInFacts;
 }
 
 type Claim = { outcome: 'ok'; entry: RefreshEntry } | Exclude<RedeemResult, { outcome: 'ok' }>;
@@ -72,15 +84,21 @@ export function createTokenStore(config: TokenStoreConfig) {
   const everIssuedRefreshTokens = new Set<string>();
   const issuedAccessIds = new Set<string>();
   const expiredAccessIds = new Set<string>();
+  // The family each access token was issued in (by jti): a step-up adds to the family of the token it shows.
+  const accessFamilies = new Map<string, string>();
 
-  async function signAccessToken(username: string): Promise<string> {
+  /** A password sign-in now. */
+  const signedInNow = (acr = 'pwd'): SignInFacts => ({ acr, authTime: now() / 1000 });
+
+  async function signAccessToken(username: string, familyId: string, facts: SignInFacts): Promise<string> {
     const user = users.get(username);
     if (!user) throw unknownUser(username);
     const jti = randomHex(8);
     issuedAccessIds.add(jti);
+    accessFamilies.set(jti, familyId);
     // Seconds with millisecond precision, so a short ttl expires when it says, not up to a second early.
     const issuedAt = now();
-    return new SignJWT({ roles: user.roles ?? [] })
+    return new SignJWT({ roles: user.roles ?? [], acr: facts.acr, auth_time: facts.authTime })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(username)
       .setJti(jti)
@@ -89,13 +107,18 @@ export function createTokenStore(config: TokenStoreConfig) {
       .sign(key);
   }
 
-  async function respond(username: string, refreshToken: string): Promise<TokenResponse> {
-    const accessToken = await signAccessToken(username);
+  async function respond(
+    username: string,
+    refreshToken: string,
+    familyId: string,
+    facts: SignInFacts,
+  ): Promise<TokenResponse> {
+    const accessToken = await signAccessToken(username, familyId, facts);
     return { accessToken, refreshToken, expiresIn: accessTtlMs / 1000, tokenType: 'Bearer' };
   }
 
   /** A new opaque refresh token (or session id) of `familyId`, registered; its value is returned. */
-  function register(username: string, familyId: string): string {
+  function register(username: string, familyId: string, facts: SignInFacts): string {
     if (!users.has(username)) throw unknownUser(username);
     const value = randomHex(32);
     const issuedAt = now();
@@ -108,7 +131,7 @@ export function createTokenStore(config: TokenStoreConfig) {
         expiresAt: issuedAt + refreshTtlMs,
         accessExpiresAt: issuedAt + accessTtlMs,
       },
-      ...{ isUsed: false, isRevoked: false },
+      ...{ isUsed: false, isRevoked: false, facts },
     });
     everIssuedRefreshTokens.add(value);
     // A session answers protected routes: expireAccessTokens() expires it as it does access tokens.
@@ -116,9 +139,13 @@ export function createTokenStore(config: TokenStoreConfig) {
     return value;
   }
 
-  async function issue(username: string, familyId = randomHex(8)): Promise<TokenResponse> {
+  async function issue(
+    username: string,
+    familyId = randomHex(8),
+    facts = signedInNow(),
+  ): Promise<TokenResponse> {
     // Registered before the (asynchronous) signing: a reuse detected meanwhile revokes this one too.
-    return respond(username, register(username, familyId));
+    return respond(username, register(username, familyId, facts), familyId, facts);
   }
 
   const userOf = (username: string): MockAuthUser => ({
@@ -127,8 +154,8 @@ export function createTokenStore(config: TokenStoreConfig) {
   });
 
   /** Open a session (the session cookie model): a login, or a rotation within `familyId`. */
-  function openSession(username: string, familyId = randomHex(8)): SessionGrant {
-    return { sessionId: register(username, familyId), user: userOf(username) };
+  function openSession(username: string, familyId = randomHex(8), facts = signedInNow()): SessionGrant {
+    return { sessionId: register(username, familyId, facts), user: userOf(username) };
   }
 
   /** A session id presented to a protected route, checked as an access token would be. */
@@ -142,7 +169,7 @@ export function createTokenStore(config: TokenStoreConfig) {
     if (entry.accessExpiresAt <= time || entry.expiresAt <= time || expiredAccessIds.has(entry.id)) {
       return { problem: 'expired', tokenId: entry.id };
     }
-    return { claims: { ...userOf(entry.username), jti: entry.id } };
+    return { claims: { ...userOf(entry.username), jti: entry.id, ...entry.facts } };
   }
 
   async function verifyAccess(token: string | null): Promise<AccessCheck> {
@@ -158,7 +185,14 @@ export function createTokenStore(config: TokenStoreConfig) {
       if (isExpired || typeof payload.sub !== 'string') {
         return { problem: isExpired ? 'expired' : 'invalid', tokenId: jti || null };
       }
-      return { claims: { sub: payload.sub, roles: toStringArray(payload.roles), jti } };
+      const { acr, auth_time: authTime } = payload;
+      return {
+        claims: {
+          ...{ sub: payload.sub, roles: toStringArray(payload.roles), jti },
+          acr: typeof acr === 'string' ? acr : '',
+          authTime: typeof authTime === 'number' ? authTime : 0,
+        },
+      };
     } catch (error) {
       if (!(error instanceof errors.JWTExpired)) return { problem: 'invalid', tokenId: null };
       const jti = error.payload.jti;
@@ -189,8 +223,11 @@ export function createTokenStore(config: TokenStoreConfig) {
   async function redeem(presented: string): Promise<RedeemResult> {
     const claimed = claim(presented);
     if (claimed.outcome !== 'ok') return claimed;
-    const { id: tokenId, username, familyId } = claimed.entry;
-    const tokens = await (isRotating ? issue(username, familyId) : respond(username, presented));
+    const { id: tokenId, username, familyId, facts } = claimed.entry;
+    // The family's sign-in is kept, as OpenID providers keep `acr` and `auth_time` through a refresh.
+    const tokens = await (isRotating
+      ? issue(username, familyId, facts)
+      : respond(username, presented, familyId, facts));
     return { outcome: 'ok', tokenId, tokens };
   }
 
@@ -200,7 +237,11 @@ export function createTokenStore(config: TokenStoreConfig) {
     if (claimed.outcome !== 'ok') return claimed;
     const { entry } = claimed;
     if (isRotating)
-      return { outcome: 'ok', tokenId: entry.id, tokens: openSession(entry.username, entry.familyId) };
+      return {
+        outcome: 'ok',
+        tokenId: entry.id,
+        tokens: openSession(entry.username, entry.familyId, entry.facts),
+      };
     entry.accessExpiresAt = now() + accessTtlMs;
     expiredAccessIds.delete(entry.id);
     return {
@@ -210,8 +251,29 @@ export function createTokenStore(config: TokenStoreConfig) {
     };
   }
 
+  /**
+   * A step-up of the user of a valid access token: a new pair in that token's family, signed in with
+   * `acr: 'mfa'` now. The pairs issued before stay as they were.
+   */
+  const stepUp = (claims: AccessClaims): Promise<TokenResponse> =>
+    issue(claims.sub, accessFamilies.get(claims.jti), signedInNow('mfa'));
+
+  /**
+   * A step-up of a valid session: a new session id in its family, signed in with `acr: 'mfa'` now (a new id on
+   * a privilege change, against session fixation). The old id stops working, as after a refresh, but is not
+   * a reuse if shown again: it is refused as revoked.
+   */
+  function stepUpSession(presented: string): SessionGrant {
+    const entry = refreshTokens.get(presented);
+    if (!entry) throw new Error('[reauth/msw] a step-up of an unknown session');
+    entry.isRevoked = true;
+    return openSession(entry.username, entry.familyId, signedInNow('mfa'));
+  }
+
   return {
     issue,
+    stepUp,
+    stepUpSession,
     verifyAccess,
     redeem,
     openSession,
@@ -243,6 +305,7 @@ export function createTokenStore(config: TokenStoreConfig) {
       refreshTokens.clear();
       issuedAccessIds.clear();
       expiredAccessIds.clear();
+      accessFamilies.clear();
     },
   };
 }

@@ -6,6 +6,11 @@ export interface MockUser {
   password: string;
   /** Put in the access token's `roles` claim; `protect({ roles })` checks them. Default `[]`. */
   roles?: string[];
+  /**
+   * The one-time code the step-up route takes from this user (a non-empty string, e.g. `'123456'`). A user
+   * without one cannot step up (400 `invalid_grant`). The step-up route is served only when some user has one.
+   */
+  otp?: string;
 }
 
 /** Where the auth routes live, relative to `baseUrl`. */
@@ -18,6 +23,8 @@ export interface MockAuthPaths {
   logout?: string;
   /** Default `/auth/me`. */
   me?: string;
+  /** The step-up route (RFC 9470), served when some user has an `otp`. Default `/auth/step-up`. */
+  stepUp?: string;
 }
 
 /**
@@ -139,6 +146,26 @@ export interface ProtectOptions {
   roles?: string[];
   /** Answer a missing role with 401 `error="insufficient_scope"` instead of 403. Default false. */
   insufficientScopeAs401?: boolean;
+  /**
+   * Step-up (RFC 9470): admit only a credential whose `acr` is one of these (e.g. `'mfa'`, which the step-up
+   * route signs; a password login gives `'pwd'`). Others get 401 with `WWW-Authenticate: <scheme> realm="…",
+   * error="insufficient_user_authentication", error_description="…", acr_values="<the values, space-separated>"`.
+   * Each value is a non-empty string without spaces, quotes or backslashes (a TypeError otherwise).
+   */
+  acr?: string | string[];
+  /**
+   * Step-up (RFC 9470): admit only a credential whose sign-in (`auth_time`) is at most `maxAge` seconds old by
+   * the kit's clock; others get the same 401, with `max_age=<maxAge>`. A whole number of seconds >= 0.
+   */
+  maxAge?: number;
+}
+
+/** Options of `controls.issueTokens(username, options)`: the sign-in the credentials carry. */
+export interface IssueOptions {
+  /** The `acr` claim (with `cookies: 'session'`, the session's): e.g. `'mfa'` to start stepped up. Default `'pwd'`. */
+  acr?: string;
+  /** The `auth_time` claim: epoch seconds (a finite number >= 0). Default: now, by the kit's clock. */
+  authTime?: number;
 }
 
 /** One answered request to a protected handler (the `me` route included): a redacted view. */
@@ -192,6 +219,11 @@ export interface MockAuthStats {
   refreshes: number;
   reuseDetected: number;
   logouts: number;
+  /**
+   * Successful step-ups at the step-up route. Not enumerable (so `JSON.stringify` and `toEqual` on the whole
+   * stats leave it out): read it by name, `auth.stats.stepUps`.
+   */
+  stepUps: number;
   requests: ProtectedRequestRecord[];
   refreshCalls: RefreshRecord[];
 }
@@ -245,14 +277,18 @@ export interface MockAuthControls<Model extends CookieModel | undefined = undefi
    * Sign `username` in as a login would, without HTTP (not counted as a login), and return what the login
    * gives: the token pair; with `cookies: 'refresh'`, `{ accessToken, expiresIn, tokenType }` and the
    * refresh cookie; with `cookies: 'session'`, `{ user }` and the session cookie (see {@link IssuedCookie}).
-   * Throws for an unknown user.
+   * `options` set the sign-in they carry (`acr`, `auth_time`), e.g. `{ acr: 'mfa' }` to start stepped up.
+   * Throws for an unknown user; a TypeError for a malformed option.
    */
-  issueTokens(username: string): Promise<IssuedCredentials<Model>>;
+  issueTokens(username: string, options?: IssueOptions): Promise<IssuedCredentials<Model>>;
 }
 
 /** What `createMockAuthServer` returns. `Model`: the `cookies` option's type. */
 export interface MockAuthServer<Model extends CookieModel | undefined = undefined> {
-  /** The login, refresh, logout and me routes: spread them into `setupServer` / `setupWorker`. */
+  /**
+   * The login, refresh, logout and me routes (and the step-up route when some user has an `otp`): spread them
+   * into `setupServer` / `setupWorker`.
+   */
   handlers: HttpHandler[];
   /**
    * Wrap one of the app's own handlers so it needs a valid access token (and a role, if given); with
