@@ -68,14 +68,10 @@ export function useReplays(
   const follow = (config: Carrier, sent: Promise<AxiosResponse>) =>
     loop.follow(config, config[key] as Ticket, sent);
   // An interceptor registered before this one may have turned the response into anything (`response.data`).
-  const onResponse = (response: AxiosResponse | null | undefined) => {
-    const ticket = (response?.config as Carrier | undefined)?.[key];
-    if (!ticket) return response;
-    if (response?.status === 401) return follow(response.config as Carrier, Promise.resolve(response));
-    // A signed send's answer may carry the server's next DPoP nonce.
-    if (ticket.proof) authorizer.observe(ticket, response?.headers);
-    return response;
-  };
+  const onResponse = (response: AxiosResponse | null | undefined) =>
+    response?.status === 401 && (response.config as Carrier | undefined)?.[key]
+      ? follow(response.config as Carrier, Promise.resolve(response))
+      : response;
   const onError = (error: unknown) => {
     const config = (error as AxiosError | null)?.config as Carrier | undefined;
     return config?.[key] ? follow(config, Promise.reject(error)) : Promise.reject(error);

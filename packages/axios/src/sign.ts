@@ -1,5 +1,5 @@
 import type { Authorizer, Ticket } from '@reauth/core';
-import { AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
+import { AxiosHeaders, type AxiosResponseTransformer, type InternalAxiosRequestConfig } from 'axios';
 
 /** A config carrying the ticket of its send under the adapter's symbol. */
 export type Carrier = InternalAxiosRequestConfig & { [ticket: symbol]: Ticket | undefined };
@@ -38,7 +38,20 @@ export function createSign(authorizer: Authorizer, key: symbol) {
     // A replay never keeps the proof of an earlier send (a DPoP proof is made for one send alone).
     const before = (config as unknown as Carrier)[key]?.proof;
     if (before) for (const name in before) headers.delete(name);
-    if (ticket.proof) for (const name in ticket.proof) headers.set(name, ticket.proof[name] as string);
+    if (ticket.proof) {
+      for (const name in ticket.proof) headers.set(name, ticket.proof[name] as string);
+      // Each answer's headers reach the signer (a DPoP-Nonce) before any response interceptor can reshape it.
+      const observe: AxiosResponseTransformer = (data, answer) => {
+        authorizer.observe(ticket, answer);
+        return data;
+      };
+      (observe as unknown as Carrier)[key] = ticket;
+      // The observer of an earlier send goes: one per send.
+      const others = [config.transformResponse ?? []]
+        .flat()
+        .filter((transform) => !(transform as unknown as Carrier)[key]);
+      config.transformResponse = [...others, observe];
+    }
     if (value !== null) put(headers, value);
     // A replay sent signed out drops the token its first send carried; a cookie session never set one.
     else if (ticket.attempt && authorizer.setsHeader) headers.delete(header);

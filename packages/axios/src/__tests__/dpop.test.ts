@@ -65,6 +65,18 @@ describe('attachAuth with DPoP', () => {
     expect(proofsOf('/other')[0]?.nonce).toBe('s1');
   });
 
+  it("learns a 200's nonce even when an app response interceptor registered before attachAuth unwraps response.data", async () => {
+    const { http, proofsOf, resource } = dpopSetup({
+      before: (instance) => void instance.interceptors.response.use((response) => response.data),
+    });
+    resource.state.nonceOnSuccess = true;
+    expect(await settle(http.get('/items'))).toEqual({ ok: true });
+    await settle(http.get('/other'));
+    // No use_dpop_nonce round trip: the nonce the first answer handed out went with the second request.
+    expect(resource.state.verdicts).toEqual(['ok', 'ok']);
+    expect(proofsOf('/other')[0]?.nonce).toBe('s1');
+  });
+
   it('a second use_dpop_nonce, or an invalid_dpop_proof, rejects with the 401: no refresh', async () => {
     const { http, api, resource } = dpopSetup({ attach: { shouldRefresh: () => true } });
     resource.state.nonce = 'n0';

@@ -1,6 +1,6 @@
 import { type AttachAuthOptions, attachAuth } from '@reauth/axios';
 import { createSession, type SessionOptions, type StorageLike } from '@reauth/core';
-import axios from 'axios';
+import axios, { type AxiosInstance } from 'axios';
 import { recordEvents } from '#test-support/model/helpers';
 import { createFakeApi, type IssuedTokens } from './fakeApi';
 
@@ -18,6 +18,8 @@ export interface SetupOptions {
   /** Give the session the fake API's `refresh`. Default true; false: every 401 goes to re-authentication. */
   silentRefresh?: boolean;
   api?: Parameters<typeof createFakeApi>[0];
+  /** Registers the app's own interceptors on the instance before attachAuth does (so they run first). */
+  before?: (http: AxiosInstance) => void;
 }
 
 /** A fake API, an axios instance on it with reauth attached, a signed-in session and its events. */
@@ -37,6 +39,7 @@ export function setup(options: SetupOptions = {}) {
     ...options.session,
   });
   const { events, eventsOf } = recordEvents(session);
+  options.before?.(http);
   const detach = attachAuth(http, session, options.attach);
   let tokens: IssuedTokens | null = null;
   if (signedIn) {
