@@ -1,8 +1,7 @@
 import { type CookieModel, createMockAuthServer, type MockAuthServer } from '@reauth/msw';
 import { delay, HttpResponse, http } from 'msw';
 import type { SessionModel } from '../model';
-import { apiBase, DEMO_USERS } from './demo';
-import { createStepUp } from './stepUp';
+import { apiBase, DEMO_USERS, STEP_UP } from './demo';
 
 // A believable API answers in tens to hundreds of milliseconds: enough for the timeline to draw the sends.
 const latency = () => delay(120 + Math.round(Math.random() * 180));
@@ -27,14 +26,19 @@ export function createPlaygroundApi(origin: string, model: SessionModel = 'token
   const realm = 'reauth-playground';
   const auth: PlaygroundApi = createMockAuthServer<CookieModel | undefined>({
     baseUrl: base,
-    users: DEMO_USERS.map(({ username, password, roles }) => ({ username, password, roles: [...roles] })),
+    // Bob, the admin, can step up (RFC 9470) with the demo's one-time code: the kit serves the step-up route.
+    users: DEMO_USERS.map(({ username, password, roles }) => ({
+      username,
+      password,
+      roles: [...roles],
+      ...(username === 'bob' ? { otp: STEP_UP.code } : {}),
+    })),
     // Long enough that the background refresh (at half the lifetime) stays out of a demo's way.
     accessTokenTtlMs: 5 * 60_000,
     realm,
+    paths: { stepUp: STEP_UP.stepUpPath },
     ...(model === 'tokens' ? {} : { cookies: model }),
   });
-  // The admin action that needs an MFA sign-in (RFC 9470 step-up), and the route that takes the one-time code.
-  const stepUp = createStepUp({ auth, base, model, realm, latency });
   const protectedRoutes = [
     auth.protect(
       http.get(`${base}/profile`, async ({ request }) => {
@@ -70,6 +74,15 @@ export function createPlaygroundApi(origin: string, model: SessionModel = 'token
       }),
       { roles: ['admin'] },
     ),
+    // The admin action that needs an MFA sign-in no older than max_age (RFC 9470 step-up): the kit answers the
+    // challenge, and its step-up route (the one-time code) signs the `acr: 'mfa'` credentials that pass it.
+    auth.protect(
+      http.post(`${base}${STEP_UP.actionPath}`, async () => {
+        await latency();
+        return HttpResponse.json({ exported: 2, acr: STEP_UP.acr });
+      }),
+      { roles: ['admin'], acr: STEP_UP.acr, maxAge: STEP_UP.maxAge },
+    ),
     auth.protect(
       http.get(`${base}/pulse/:n`, async ({ params }) => {
         await latency();
@@ -77,13 +90,5 @@ export function createPlaygroundApi(origin: string, model: SessionModel = 'token
       }),
     ),
   ];
-  const controls: PlaygroundApi['controls'] = {
-    ...auth.controls,
-    // A brand-new server remembers no MFA sign-in either.
-    reset() {
-      auth.controls.reset();
-      stepUp.forget();
-    },
-  };
-  return { ...auth, controls, handlers: [...auth.handlers, ...protectedRoutes, ...stepUp.handlers] };
+  return { ...auth, handlers: [...auth.handlers, ...protectedRoutes] };
 }

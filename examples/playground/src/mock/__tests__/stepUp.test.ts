@@ -1,11 +1,10 @@
 // @vitest-environment node
 // Node's fetch classes: a `Cookie` request header is allowed there (a browser's is bridged, see cookieBridge.ts).
 import { getResponse } from 'msw';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SessionModel } from '../../model';
 import { createPlaygroundApi } from '../api';
 import { apiBase, STEP_UP } from '../demo';
-import { createStepUp } from '../stepUp';
 
 const origin = 'http://127.0.0.1:5173';
 const base = apiBase(origin);
@@ -50,13 +49,17 @@ const exportAction = (send: Send, token?: string) =>
   send(STEP_UP.actionPath, { method: 'POST', ...(token ? { token } : {}) });
 
 describe('the admin action that needs an MFA sign-in (step-up)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   for (const model of ['tokens', 'refresh'] as const) {
     it(`${model}: refuses a password sign-in's token with the RFC 9470 challenge; the code gives a kit token the action and the other routes accept`, async () => {
       const { api, send, token } = await signedIn(model);
       const refused = await exportAction(send, token);
       expect(refused.status).toBe(401);
       expect(refused.headers.get('www-authenticate')).toBe(
-        'Bearer realm="reauth-playground", error="insufficient_user_authentication", error_description="This action needs a sign-in with a one-time code", acr_values="mfa", max_age=300',
+        'Bearer realm="reauth-playground", error="insufficient_user_authentication", error_description="This request requires a sign-in with mfa within the last 300 seconds", acr_values="mfa", max_age=300',
       );
 
       const wrong = await send(STEP_UP.stepUpPath, { method: 'POST', body: { code: '000000' }, token });
@@ -67,9 +70,16 @@ describe('the admin action that needs an MFA sign-in (step-up)', () => {
       const stepped = await send(STEP_UP.stepUpPath, { method: 'POST', body: { code: STEP_UP.code }, token });
       expect(stepped.status).toBe(200);
       const body = (await stepped.json()) as Sign;
-      // What complete() takes: an access token alone; the session keeps its refresh token (or cookie).
-      expect(Object.keys(body).sort()).toEqual(['accessToken', 'expiresIn', 'tokenType']);
-      expect(stepped.headers.getSetCookie()).toEqual([]);
+      // What complete() takes: what a login answers in the model — a new pair of the login's family (tokens), or
+      // the access token and a rotated refresh cookie (refresh).
+      if (model === 'tokens') {
+        expect(Object.keys(body).sort()).toEqual(['accessToken', 'expiresIn', 'refreshToken', 'tokenType']);
+        expect(stepped.headers.getSetCookie()).toEqual([]);
+      } else {
+        expect(Object.keys(body).sort()).toEqual(['accessToken', 'expiresIn', 'tokenType']);
+        expect(stepped.headers.getSetCookie()).toHaveLength(1);
+      }
+      expect(claimsOf(body.accessToken as string)).toMatchObject({ acr: 'mfa' });
       const strong = body.accessToken as string;
       expect(claimsOf(strong)).toMatchObject({ sub: 'bob', roles: ['user', 'admin'] });
       expect(claimsOf(strong).jti).not.toBe(claimsOf(token as string).jti);
@@ -90,41 +100,40 @@ describe('the admin action that needs an MFA sign-in (step-up)', () => {
     });
   }
 
-  it('session: strengthens the session itself; its cookie opens the action, with no new cookie', async () => {
+  it('session: the code opens a new session of the MFA sign-in, whose cookie opens the action', async () => {
     const { api, send } = await signedIn('session');
     const refused = await exportAction(send);
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toMatch(
-      /^Cookie realm="reauth-playground", error="insufficient_user_authentication", .*acr_values="mfa", max_age=300$/,
+      /^Cookie realm="reauth-playground", .*error="insufficient_user_authentication", .*acr_values="mfa", max_age=300$/,
     );
     const stepped = await send(STEP_UP.stepUpPath, { method: 'POST', body: { code: STEP_UP.code } });
     expect(stepped.status).toBe(200);
     expect(await stepped.json()).toEqual({ user: { sub: 'bob', roles: ['user', 'admin'] } });
-    expect(stepped.headers.getSetCookie()).toEqual([]);
+    expect(stepped.headers.getSetCookie()).toHaveLength(1);
     expect((await exportAction(send)).status).toBe(200);
     expect(api.stats).toMatchObject({ logins: 1, refreshes: 0 });
   });
 
   it('an MFA sign-in older than max_age no longer opens it', async () => {
-    let now = 1_000_000;
-    const api = createPlaygroundApi(origin, 'tokens');
-    const stepUp = createStepUp({ auth: api, base, model: 'tokens', realm: 'r', now: () => now });
-    const issued = await api.controls.issueTokens('bob');
-    const token = 'accessToken' in issued ? issued.accessToken : '';
-    const send = async (path: string, body?: unknown, bearer = token) => {
-      const request = new Request(`${base}${path}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body ?? {}),
-      });
-      return (await getResponse(stepUp.handlers, request)) as Response;
-    };
-    const strong = ((await (await send(STEP_UP.stepUpPath, { code: STEP_UP.code })).json()) as Sign)
-      .accessToken as string;
-    now += STEP_UP.maxAge * 1000;
-    expect((await send(STEP_UP.actionPath, undefined, strong)).status).toBe(200);
-    now += 1;
-    expect((await send(STEP_UP.actionPath, undefined, strong)).status).toBe(401);
+    // The kit's clock is Date.now, read at each use: a fake Date moves it.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(1_000_000_000);
+    const { send, token } = await signedIn('tokens');
+    const stepped = (await (
+      await send(STEP_UP.stepUpPath, { method: 'POST', body: { code: STEP_UP.code }, token })
+    ).json()) as Sign & { refreshToken?: string };
+    // The access token lives as long as max_age: a refresh (which keeps the sign-in) gives one that outlives it.
+    vi.setSystemTime(1_000_000_000 + (STEP_UP.maxAge * 1000) / 2);
+    const refreshed = await send('/auth/refresh', {
+      method: 'POST',
+      body: { refreshToken: stepped.refreshToken },
+    });
+    const strong = ((await refreshed.json()) as Sign).accessToken as string;
+    vi.setSystemTime(1_000_000_000 + STEP_UP.maxAge * 1000);
+    expect((await exportAction(send, strong)).status).toBe(200);
+    vi.setSystemTime(1_000_000_000 + STEP_UP.maxAge * 1000 + 1);
+    expect((await exportAction(send, strong)).status).toBe(401);
   });
 
   it('is for admins only: a user without the role gets 403 before any step-up', async () => {
