@@ -57,6 +57,9 @@ export function useReplays(
         if (response?.status === 401) return { status: 401, headers: response.headers, ...sent };
         return !response && error.code === 'ERR_NETWORK' ? { status: 0, ...sent } : undefined;
       },
+      // A signed send's answers reach the signer through its own transformResponse (sign.ts), before any
+      // interceptor: the loop need not show them again.
+      headersOf: () => undefined,
       waitError: canceled,
       finish(config, outcome, replayed) {
         release(config);

@@ -55,13 +55,10 @@ export interface UnauthorizedExchange {
 }
 
 /**
- * A step-up challenge (RFC 9470: `error="insufficient_user_authentication"`): its `acr_values`, split, and its
- * `max_age` in seconds. Null for any other 401.
+ * What a step-up challenge (RFC 9470: `error="insufficient_user_authentication"`) asks for: its `acr_values`,
+ * split, and its `max_age` in seconds.
  */
-function readStepUp(
-  headers: HeadersLike | undefined,
-): { acrValues: string[]; maxAge: number | undefined } | null {
-  if (challengeError(headers) !== 'insufficient_user_authentication') return null;
+function readStepUp(headers: HeadersLike | undefined): { acrValues: string[]; maxAge: number | undefined } {
   const challenge = getHeader(headers, 'www-authenticate') ?? '';
   const found = /(?:^|[\s,])acr_values\s*=\s*(?:"([^"]*)"|([^\s,"]+))/i.exec(challenge);
   const acr = found?.[1] ?? found?.[2] ?? '';
@@ -277,12 +274,12 @@ export function createAuthorizer(
       const isSilent = token === null && current === null && internals.canRefreshSignedOut();
       // Sent and refused while signed out, with no prompt to open: the plain 401 goes back, unhandled.
       const isPlain = token === null && current === null && !internals.hasReauthHandler() && !isSilent;
+      // The challenge of the scheme the token went with decides, where the server offers several.
+      const challenge = status === 401 ? challengeError(headers, proof ? scheme : undefined) : undefined;
       // Step-up (RFC 9470): not an expiry; a prompt for a stronger sign-in, whatever shouldRefresh says.
-      const stepUp = status === 401 ? readStepUp(headers) : null;
+      const stepUp = challenge === 'insufficient_user_authentication' ? readStepUp(headers) : null;
       // DPoP (RFC 9449): a refused proof is not an expired token, whatever shouldRefresh says. A nonce asked for
       // (the signer has seen it) is sent once more, signed anew: no refresh, not counted against maxRetries.
-      // The challenge of the scheme the token went with, where the server offers several.
-      const challenge = status === 401 ? challengeError(headers, proof ? scheme : undefined) : undefined;
       const isProofRefused = challenge === 'invalid_dpop_proof' || challenge === 'use_dpop_nonce';
       const isNonceRetry =
         challenge === 'use_dpop_nonce' && !!proof && !free && !!getHeader(headers, 'dpop-nonce');

@@ -26,7 +26,7 @@ export class RequestTicket implements Ticket {
   declare readonly attempt: number;
   declare readonly request: AuthRequest;
   declare readonly proof: Readonly<Record<string, string>> | undefined;
-  /** Sends of this request not counted against `maxRetries` (a DPoP nonce retry). */
+  /** Sends of this request not counted against `maxRetries` (a DPoP nonce retry, a late step-up's retry). */
   declare readonly free: number;
   /** The session's tokens now: kept out of the URL shown in events, whatever parameter carries them. */
   declare private readonly secrets: () => (string | null | undefined)[];

@@ -155,6 +155,10 @@ describe('DPoP: signing and the session', () => {
       expect(send.authorization).toBeNull();
       expect(send.headers.dpop).toBeUndefined();
     }
+    // As any request waiting when the session ends: rejected with SIGNED_OUT, never sent.
+    expect(pending.rejected).toBe(true);
+    expect((pending.error as { code?: string }).code).toBe('SIGNED_OUT');
+    expect(api.sendsOf('/items')).toEqual([]);
   });
 
   it('a signer that fails rejects the request with an error that names the request, never the token', async () => {
