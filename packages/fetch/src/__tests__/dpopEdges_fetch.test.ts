@@ -156,3 +156,25 @@ describe('the diagnosis of a 401 with several challenges', () => {
     expect(eventsOf('unauthorized').map((event) => event.diagnosis.cause)).toEqual(['use_dpop_nonce']);
   });
 });
+
+describe('a step-up asked in the DPoP challenge', () => {
+  it('opens the step-up prompt when the DPoP challenge asks for it beside a Bearer one; no refresh', async () => {
+    const { authFetch, api, session } = dpopSetup();
+    const asked: unknown[] = [];
+    session.onReauth(async (context) => {
+      asked.push(context);
+      return null;
+    });
+    api.route('/admin', () => ({
+      status: 401,
+      headers: {
+        'www-authenticate':
+          'Bearer error="invalid_token", DPoP error="insufficient_user_authentication", acr_values="mfa"',
+      },
+    }));
+    const error = await finish(authFetch(url('/admin'))).catch((e: unknown) => e);
+    expect(asked).toEqual([expect.objectContaining({ reason: 'step_up', acrValues: ['mfa'] })]);
+    expect((error as { code?: string }).code).toBe('STEP_UP_CANCELLED');
+    expect(api.refresh).not.toHaveBeenCalled();
+  });
+});
