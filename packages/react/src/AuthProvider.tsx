@@ -35,6 +35,6 @@ export function AuthProvider({ session, children }: AuthProviderProps): ReactNod
   if (typeof session?.subscribe !== 'function' || typeof session.getState !== 'function') {
     throw new TypeError('[reauth] <AuthProvider session>: expected a session from createSession().');
   }
-  const value = useMemo(() => ({ session, store: createSessionStore(session) }), [session]);
+  const value = useMemo(() => createSessionStore(session), [session]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -43,12 +43,12 @@ export function RequireAuth({
   role,
   loading = null,
 }: RequireAuthProps): ReactNode {
-  const shown = useSessionSelector(useAuthContext('<RequireAuth>').store, (auth) =>
+  // The node itself is selected: a change of session state renders again only when another node is shown.
+  return useSessionSelector(useAuthContext('<RequireAuth>'), (auth) =>
     auth.status === 'restoring'
-      ? 'loading'
+      ? loading
       : auth.isAuthenticated && (role === undefined || auth.hasRole(role))
-        ? 'children'
-        : 'fallback',
-  );
-  return shown === 'loading' ? loading : shown === 'children' ? children : fallback;
+        ? children
+        : fallback,
+  ) as ReactNode;
 }

@@ -1,8 +1,12 @@
 import type { Session, SessionState } from '@reauth/core';
 import type { Auth } from './types';
 
-/** What `useSyncExternalStore` needs of a session: subscribe, and one snapshot object per session state. */
+/**
+ * The provider's value: the session, and what `useSyncExternalStore` needs of it (subscribe, and one snapshot
+ * object per session state).
+ */
 export interface SessionStore {
+  session: Session;
   subscribe(onChange: () => void): () => void;
   getSnapshot(): Auth;
 }
@@ -18,6 +22,7 @@ export function createSessionStore(session: Session): SessionStore {
   let state: SessionState | undefined;
   let snapshot: Auth | undefined;
   return {
+    session,
     subscribe: (onChange) => session.subscribe(onChange),
     getSnapshot() {
       const next = session.getState();

@@ -26,5 +26,5 @@ export function useAuth(): Auth;
  */
 export function useAuth<T>(selector: (auth: Auth) => T): T;
 export function useAuth<T>(selector?: (auth: Auth) => T): T | Auth {
-  return useSessionSelector(useAuthContext('useAuth').store, selector);
+  return useSessionSelector(useAuthContext('useAuth'), selector);
 }

@@ -1,4 +1,4 @@
-import type { CookieSessionInput, ReauthReason, TokensInput } from '@reauth/core';
+import type { CookieSessionInput, ReauthContext, TokensInput } from '@reauth/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useAuthContext } from './AuthContext';
 import type { ReauthPrompt } from './types';
@@ -22,41 +22,43 @@ import type { ReauthPrompt } from './types';
  *   return <form onSubmit={onSubmit}>…<button type="button" onClick={dismiss}>Cancel</button></form>;
  * }
  */
-/** What the prompt shows of an open re-authentication. */
-type Shown = { reason: ReauthReason; acrValues: string[]; maxAge?: number };
-/** An open re-authentication, and how to settle it. */
-type Opened = { shown: Shown; close: (outcome: null | undefined) => void };
+/** An open re-authentication: what the prompt shows of it, and how to settle it. */
+type Opened = Pick<ReauthContext, 'reason' | 'acrValues' | 'maxAge'> & {
+  close: (outcome: null | undefined) => void;
+};
 
 /** No acr values asked for: one array, so the result keeps its identity across renders. */
 const NONE: string[] = [];
 
 export function useReauthPrompt(): ReauthPrompt {
   const { session } = useAuthContext('useReauthPrompt');
-  const [open, setOpen] = useState<Shown | null>(null);
+  const [open, setOpen] = useState<Opened>();
   // The open prompts, the last shown: a step-up may open over a sign-in prompt, and each is answered in turn.
   const stack = useRef<Opened[]>([]);
 
   useEffect(() => {
-    const show = () => {
-      const top = stack.current[stack.current.length - 1];
-      setOpen(top ? top.shown : null);
+    const show = (prompts: Opened[]) => {
+      stack.current = prompts;
+      setOpen(prompts.at(-1));
     };
     const unregister = session.onReauth(
       ({ reason, signal, acrValues, maxAge }) =>
         new Promise((resolve) => {
-          const close = (outcome: null | undefined) => {
-            signal.removeEventListener('abort', onAbort);
-            stack.current = stack.current.filter((opened) => opened.close !== close);
-            show();
-            resolve(outcome);
+          const opened: Opened = {
+            reason,
+            acrValues,
+            maxAge,
+            close(outcome) {
+              signal.removeEventListener('abort', onAbort);
+              show(stack.current.filter((other) => other !== opened));
+              resolve(outcome);
+            },
           };
           // Signed in (here or elsewhere), signed out, cancelled: no one needs this prompt any more.
-          const onAbort = () => close(undefined);
+          const onAbort = () => opened.close(undefined);
           if (signal.aborted) return resolve(undefined);
           signal.addEventListener('abort', onAbort);
-          const shown = maxAge === undefined ? { reason, acrValues } : { reason, acrValues, maxAge };
-          stack.current = [...stack.current, { shown, close }];
-          show();
+          show([...stack.current, opened]);
         }),
     );
     return () => {
@@ -72,10 +74,10 @@ export function useReauthPrompt(): ReauthPrompt {
     (tokens?: TokensInput | CookieSessionInput) => session.signIn(tokens),
     [session],
   );
-  const dismiss = useCallback(() => stack.current[stack.current.length - 1]?.close(null), []);
+  const dismiss = useCallback(() => stack.current.at(-1)?.close(null), []);
 
   return {
-    isOpen: open !== null,
+    isOpen: open !== undefined,
     reason: open?.reason ?? null,
     acrValues: open?.acrValues ?? NONE,
     maxAge: open?.maxAge,
