@@ -16,7 +16,7 @@ import { Outgoing } from './outgoing';
  * await authFetch('https://api.example.com/auth/login', { method: 'POST', body, skipAuth: true });
  */
 export function createAuthFetch(session: Session, options: CreateAuthFetchOptions = {}): AuthFetch {
-  const { fetch: given, shouldRefresh, interceptNetworkError } = options;
+  const { fetch: given, shouldRefresh } = options;
   if (given !== undefined && typeof given !== 'function') {
     throw misuse('createAuthFetch', 'expected options.fetch to be a function');
   }
@@ -57,16 +57,15 @@ export function createAuthFetch(session: Session, options: CreateAuthFetchOption
       // A 401 not handed back (replayed, or the session could not be renewed): free its connection.
       discard: (response) => void response.body?.cancel().catch(() => {}),
     },
-    { shouldRefresh, interceptNetworkError },
+    options, // shouldRefresh, interceptNetworkError
   );
 
   return (input, init) => {
-    let call: Outgoing;
     try {
-      call = new Outgoing(input, init, isCustomHeader);
+      const call = new Outgoing(input, init, isCustomHeader);
+      return loop.send(call, call); // never throws: what goes wrong in it rejects
     } catch (error) {
       return Promise.reject(error); // as fetch does: a bad URL or a used body rejects
     }
-    return loop.send(call, call);
   };
 }

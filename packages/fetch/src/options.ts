@@ -31,6 +31,4 @@ export interface CreateAuthFetchOptions extends AdapterOptions<Response> {
  * @param response a response of the API
  * @returns whether a refresh may fix it
  */
-export function isRefreshable(response: Response): boolean {
-  return isRefreshableResponse(response);
-}
+export const isRefreshable: (response: Response) => boolean = isRefreshableResponse;

@@ -55,11 +55,11 @@ export class Outgoing implements AuthRequest {
     this.input = input;
     this.init = init;
     this.spare = spare;
-    this.sent = undefined;
     this.url = spare ? spare.url : String(input);
-    this.method = spare ? spare.method : init?.method;
-    // A null signal is no signal: the authorizer reads it with `?.`.
-    this.signal = spare ? spare.signal : (init?.signal as AbortSignal | undefined);
+    // The Request's where one was built (it merged init's), else init's. A null signal is no signal: the
+    // authorizer reads it with `?.`.
+    this.method = (spare ?? init)?.method;
+    this.signal = (spare ?? init)?.signal as AbortSignal | undefined;
     this.skipAuth = init?.skipAuth;
     // fetch drops only Authorization on a redirect to another origin: a token in another header would follow
     // it there. A send with one refuses redirects, unless the caller chose a mode (a Request's is 'follow' by
@@ -80,26 +80,28 @@ export class Outgoing implements AuthRequest {
     value: string | null,
     proof?: Readonly<Record<string, string>>,
   ): Promise<Response> {
-    let { input, init } = this;
-    const { spare } = this;
-    if (spare) {
-      // The copy keeps what this send reads: a replay sends the same bytes with the same content type.
-      if (spare.body && !this.isStream) this.spare = spare.clone();
-      input =
-        value === null
-          ? spare
-          : new Request(spare, { headers: withHeader(spare.headers, name, value, proof), ...this.refuse });
-      init = undefined;
-    } else if (value !== null) {
-      init = { ...init, headers: withHeader(init?.headers, name, value, proof), ...this.refuse };
-    }
-    this.sent = init ?? (input as Request);
-    return fetch(input, init);
+    const { spare, init } = this;
+    const headers = spare ? spare.headers : init?.headers;
+    // No headers to merge with (the common GET): a plain record, which fetch reads once — a Headers object would
+    // be built here and copied again by fetch.
+    const auth: RequestInit | undefined =
+      value === null
+        ? undefined
+        : {
+            headers: headers ? withHeader(headers, name, value, proof) : { [name]: value, ...proof },
+            ...this.refuse,
+          };
+    // The copy keeps what this send reads: a replay sends the same bytes with the same content type.
+    if (spare?.body && !this.isStream) this.spare = spare.clone();
+    const input = spare ? (auth ? new Request(spare, auth) : spare) : this.input;
+    const sent = spare ? undefined : auth ? { ...init, ...auth } : init;
+    this.sent = sent ?? (input as Request);
+    return fetch(input, sent);
   }
 }
 
 function withHeader(
-  headers: HeadersInit | undefined,
+  headers: HeadersInit,
   name: string,
   value: string,
   proof: Readonly<Record<string, string>> | undefined,
