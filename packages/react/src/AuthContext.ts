@@ -7,12 +7,13 @@ export const AuthContext = createContext<SessionStore | null>(null);
 export function useAuthContext(hook: string): SessionStore {
   const value = useContext(AuthContext);
   if (!value) {
-    const problem = `[reauth] ${hook} must be used inside <AuthProvider session={...}>`;
     // The fix spelled out is a development hint; production keeps the sentence that names it.
     throw new Error(
-      process.env.NODE_ENV !== 'production'
-        ? `${problem}: wrap your app in <AuthProvider session={session}> with a session from createSession().`
-        : `${problem}.`,
+      `[reauth] ${hook} must be used inside <AuthProvider session={...}>${
+        process.env.NODE_ENV !== 'production'
+          ? ': wrap your app in <AuthProvider session={session}> with a session from createSession().'
+          : '.'
+      }`,
     );
   }
   return value;

@@ -7,6 +7,8 @@ import type { Auth } from './types';
  */
 export interface SessionStore {
   session: Session;
+  /** The session's `signIn`, one function per session (`useAuth().signIn`, `useReauthPrompt().complete`). */
+  signIn: Auth['signIn'];
   subscribe(onChange: () => void): () => void;
   getSnapshot(): Auth;
 }
@@ -23,30 +25,30 @@ export function createSessionStore(session: Session): SessionStore {
   let snapshot: Auth | undefined;
   return {
     session,
+    signIn,
     subscribe: (onChange) => session.subscribe(onChange),
     getSnapshot() {
       const next = session.getState();
-      if (next === state && snapshot) return snapshot;
-      const { status, user, error } = next;
-      const hasRole =
-        snapshot && snapshot.user === user ? snapshot.hasRole : (role: string) => session.hasRole(role);
-      state = next;
-      snapshot = {
-        status,
-        user,
-        // A known session stays authenticated while re-authenticating (the page behind the modal stays
-        // mounted). Tokens that are not JWTs carry no user, so the session's ending error tells it apart
-        // from a prompt opened while signed out (the `unauthenticated` reason, which has neither).
-        isAuthenticated:
-          status === 'signedIn' ||
-          status === 'refreshing' ||
-          (status === 'reauthRequired' && (user !== null || error !== null)),
-        isRefreshing: status === 'refreshing',
-        signIn,
-        signOut,
-        hasRole,
-      };
-      return snapshot;
+      if (next !== state) {
+        state = next;
+        const { status, user, error } = next;
+        snapshot = {
+          status,
+          user,
+          // A known session stays authenticated while re-authenticating (the page behind the modal stays
+          // mounted). Tokens that are not JWTs carry no user, so the session's ending error tells it apart
+          // from a prompt opened while signed out (the `unauthenticated` reason, which has neither).
+          isAuthenticated:
+            status === 'signedIn' ||
+            status === 'refreshing' ||
+            (status === 'reauthRequired' && (user !== null || error !== null)),
+          isRefreshing: status === 'refreshing',
+          signIn,
+          signOut,
+          hasRole: snapshot?.user === user ? snapshot.hasRole : (role: string) => session.hasRole(role),
+        };
+      }
+      return snapshot as Auth;
     },
   };
 }

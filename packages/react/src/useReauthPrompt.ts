@@ -1,7 +1,15 @@
-import type { CookieSessionInput, ReauthContext, TokensInput } from '@reauth/core';
+import type { ReauthContext } from '@reauth/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useAuthContext } from './AuthContext';
 import type { ReauthPrompt } from './types';
+
+/** An open re-authentication: what the prompt shows of it, and how to settle it. */
+type Opened = Omit<ReauthContext, 'signal'> & {
+  close: () => void;
+};
+
+/** No acr values asked for: one array, so the result keeps its identity across renders. */
+const NONE: string[] = [];
 
 /**
  * The state of a login modal that resumes your requests. Mounting it registers the session's reauth handler
@@ -22,16 +30,8 @@ import type { ReauthPrompt } from './types';
  *   return <form onSubmit={onSubmit}>…<button type="button" onClick={dismiss}>Cancel</button></form>;
  * }
  */
-/** An open re-authentication: what the prompt shows of it, and how to settle it. */
-type Opened = Pick<ReauthContext, 'reason' | 'acrValues' | 'maxAge'> & {
-  close: (outcome: null | undefined) => void;
-};
-
-/** No acr values asked for: one array, so the result keeps its identity across renders. */
-const NONE: string[] = [];
-
 export function useReauthPrompt(): ReauthPrompt {
-  const { session } = useAuthContext('useReauthPrompt');
+  const { session, signIn } = useAuthContext('useReauthPrompt');
   const [open, setOpen] = useState<Opened>();
   // The open prompts, the last shown: a step-up may open over a sign-in prompt, and each is answered in turn.
   const stack = useRef<Opened[]>([]);
@@ -42,22 +42,18 @@ export function useReauthPrompt(): ReauthPrompt {
       setOpen(prompts.at(-1));
     };
     const unregister = session.onReauth(
-      ({ reason, signal, acrValues, maxAge }) =>
+      ({ signal, ...shown }) =>
         new Promise((resolve) => {
-          const opened: Opened = {
-            reason,
-            acrValues,
-            maxAge,
-            close(outcome) {
-              signal.removeEventListener('abort', onAbort);
-              show(stack.current.filter((other) => other !== opened));
-              resolve(outcome);
-            },
+          // Dismissed, or no one needs this prompt any more (the signal: signed in here or elsewhere, signed out,
+          // cancelled). Either way the handler gives up (null); after an abort the session ignores the answer.
+          const close = () => {
+            signal.removeEventListener('abort', close);
+            show(stack.current.filter((other) => other !== opened));
+            resolve(null);
           };
-          // Signed in (here or elsewhere), signed out, cancelled: no one needs this prompt any more.
-          const onAbort = () => opened.close(undefined);
-          if (signal.aborted) return resolve(undefined);
-          signal.addEventListener('abort', onAbort);
+          const opened: Opened = { ...shown, close };
+          if (signal.aborted) return resolve(null);
+          signal.addEventListener('abort', close);
           show([...stack.current, opened]);
         }),
     );
@@ -68,20 +64,16 @@ export function useReauthPrompt(): ReauthPrompt {
     };
   }, [session]);
 
-  // signIn itself (not the handler's promise) so that a TypeError on bad tokens reaches the form, and the
-  // prompt stays open; on success the session aborts the prompt's signal, which closes it.
-  const complete = useCallback(
-    (tokens?: TokensInput | CookieSessionInput) => session.signIn(tokens),
-    [session],
-  );
-  const dismiss = useCallback(() => stack.current.at(-1)?.close(null), []);
+  const dismiss = useCallback(() => stack.current.at(-1)?.close(), []);
 
   return {
-    isOpen: open !== undefined,
+    isOpen: !!open,
     reason: open?.reason ?? null,
     acrValues: open?.acrValues ?? NONE,
     maxAge: open?.maxAge,
-    complete,
+    // signIn itself (not the handler's promise) so that a TypeError on bad tokens reaches the form, and the
+    // prompt stays open; on success the session aborts the prompt's signal, which closes it.
+    complete: signIn,
     dismiss,
   };
 }
