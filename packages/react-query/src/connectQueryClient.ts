@@ -5,6 +5,8 @@ import { isAuthFailure } from './isAuthFailure';
 
 const connections = new WeakMap<QueryClient, () => void>();
 
+const hasData = (query: Query) => query.state.data !== undefined;
+
 /**
  * Ties a QueryClient to a session: auth failures are not retried (`authRetry` becomes the default `retry` of
  * queries unless the client sets one) and no retry fires while the user re-authenticates; on sign-out both
@@ -35,35 +37,36 @@ export function connectQueryClient(queryClient: QueryClient, session: Session): 
   // While re-authenticating: remember the error and answer false (no retry).
   const retry = (failureCount: number, error: unknown) =>
     session.getState().status === 'reauthRequired' ? !held.add(error) : authRetry(failureCount, error);
-  const defaults = queryClient.getDefaultOptions();
-  const ownRetry = defaults.queries?.retry;
-  if (ownRetry === undefined)
-    queryClient.setDefaultOptions({ ...defaults, queries: { ...defaults.queries, retry } });
-  else if (
-    process.env.NODE_ENV !== 'production' &&
-    ownRetry !== authRetry &&
-    ownRetry !== false &&
-    ownRetry !== 0
-  ) {
-    console.warn(
-      '[reauth] connectQueryClient: the QueryClient sets its own retry, so auth failures may be retried; build it on authRetry or isAuthFailure from @reauth/react-query.',
-    );
+  /** Sets the queries' default `retry` to `to` when it is `from`, every other default kept. */
+  const replaceRetry = (from: unknown, to: typeof retry | undefined) => {
+    const defaults = queryClient.getDefaultOptions();
+    if (defaults.queries?.retry === from)
+      queryClient.setDefaultOptions({ ...defaults, queries: { ...defaults.queries, retry: to as never } });
+  };
+  if (process.env.NODE_ENV !== 'production') {
+    const ownRetry = queryClient.getDefaultOptions().queries?.retry;
+    if (ownRetry !== undefined && ownRetry !== authRetry && ownRetry !== false && ownRetry !== 0) {
+      console.warn(
+        '[reauth] connectQueryClient: the QueryClient sets its own retry, so auth failures may be retried; build it on authRetry or isAuthFailure from @reauth/react-query.',
+      );
+    }
   }
+  replaceRetry(undefined, retry);
 
-  // `error` is the last failure's until a fetch succeeds or the query is reset.
-  const isFailed = ({ state: { error } }: Query) => held.has(error) || isAuthFailure(error);
   const refetchFailed = () => {
-    // cancelRefetch false: a query already fetching again keeps that fetch, never a second request.
-    void queryClient.invalidateQueries({ predicate: isFailed }, { cancelRefetch: false });
+    void queryClient.invalidateQueries(
+      // `error` is the last failure's until a fetch succeeds or the query is reset.
+      { predicate: ({ state: { error } }) => held.has(error) || isAuthFailure(error) },
+      // A query already fetching again keeps that fetch, never a second request.
+      { cancelRefetch: false },
+    );
     held.clear();
   };
   /** Every query forgets its data, also what a reset brings back (`initialData`) and what observers keep. */
   const forget = () => {
     for (const query of cache.getAll()) {
       query.reset();
-      if (query.state.data !== undefined) {
-        query.setState({ ...query.state, data: undefined, dataUpdatedAt: 0, status: 'pending' });
-      }
+      if (hasData(query)) query.setState({ data: undefined, dataUpdatedAt: 0, status: 'pending' });
       // An observer memoizes its placeholder (`keepPreviousData`): options without one drop it.
       for (const observer of query.observers) {
         const { options } = observer;
@@ -79,7 +82,25 @@ export function connectQueryClient(queryClient: QueryClient, session: Session): 
   // Restoring (a reload): no one is known yet, as when signed out; whoever it restores is no switch of user.
   let lastSub: unknown =
     wasSignedOut || initial.status === 'restoring' ? undefined : (initial.user?.sub ?? {});
-  const onState = ({ status, user }: SessionState) => {
+  const mutations = queryClient.getMutationCache();
+  // Mutations sent for the previous user can't be cancelled: when one settles, its callbacks have written its
+  // answer into the cache (setQueryData in onSuccess): forgotten and loaded again for the new user.
+  const previous = new Set<unknown>();
+  const reload = () => {
+    forget();
+    void queryClient.refetchQueries({ type: 'active' }); // cancels the previous user's fetches in flight
+  };
+  const switchUser = () => {
+    for (const mutation of mutations.getAll())
+      if (mutation.state.status === 'pending') previous.add(mutation);
+    mutations.clear();
+    reload();
+  };
+  const unsubscribeMutations = mutations.subscribe(({ mutation, type }) => {
+    // `delete` answers whether it was one of the previous user's.
+    if (type === 'updated' && mutation.state.status !== 'pending' && previous.delete(mutation)) reload();
+  });
+  const unsubscribeState = session.subscribe(({ status, user }: SessionState) => {
     const isSignedOut = status === 'signedOut';
     // A state subscriber (a view) may render synchronously: this one is registered first, and acts first.
     if (isSignedOut && !wasSignedOut) {
@@ -91,31 +112,10 @@ export function connectQueryClient(queryClient: QueryClient, session: Session): 
     if (isSignedOut || user?.sub === undefined || user.sub === lastSub) return;
     // The first sign-in counts as a switch when the cache holds data of someone unknown (restored, or fetched
     // before connecting).
-    const isSwitch = lastSub !== undefined || cache.getAll().some((query) => query.state.data !== undefined);
+    const isSwitch = lastSub !== undefined || cache.getAll().some(hasData);
     lastSub = user.sub;
     if (isSwitch) switchUser();
-  };
-  const mutations = queryClient.getMutationCache();
-  // Mutations sent for the previous user can't be cancelled: when one settles, its callbacks have written its
-  // answer into the cache (setQueryData in onSuccess): forgotten and loaded again for the new user.
-  const previous = new Set<unknown>();
-  const reload = () => {
-    forget();
-    void queryClient.refetchQueries({ type: 'active' }); // cancels the previous user's fetches in flight
-  };
-  const unsubscribeMutations = mutations.subscribe(({ mutation, type }) => {
-    if (type === 'updated' && previous.has(mutation) && mutation.state.status !== 'pending') {
-      previous.delete(mutation);
-      reload();
-    }
   });
-  const switchUser = () => {
-    for (const mutation of mutations.getAll())
-      if (mutation.state.status === 'pending') previous.add(mutation);
-    mutations.clear();
-    reload();
-  };
-  const unsubscribeState = session.subscribe(onState);
   const unsubscribe = session.on('*', (event) => {
     // reauthResolved alone: a refresh from another tab can end the prompt without a sign-in here.
     if (event.type === 'reauthResolved') refetchFailed();
@@ -132,14 +132,8 @@ export function connectQueryClient(queryClient: QueryClient, session: Session): 
     unsubscribe();
     unsubscribeState();
     unsubscribeMutations();
-    const current = queryClient.getDefaultOptions();
-    if (current.queries?.retry === retry) {
-      // Back to no retry of its own: TanStack's default again.
-      queryClient.setDefaultOptions({
-        ...current,
-        queries: { ...current.queries, retry: undefined as never },
-      });
-    }
+    // Back to no retry of its own (TanStack's default again), unless the app has set another since.
+    replaceRetry(retry, undefined);
   };
   connections.set(queryClient, disconnect);
   return disconnect;
