@@ -41,7 +41,7 @@ export function createSessionStore(session: Session): SessionStore {
           isAuthenticated:
             status === 'signedIn' ||
             status === 'refreshing' ||
-            (status === 'reauthRequired' && (user !== null || error !== null)),
+            (status === 'reauthRequired' && !!(user || error)),
           isRefreshing: status === 'refreshing',
           signIn,
           signOut,
