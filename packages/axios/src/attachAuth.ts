@@ -25,12 +25,15 @@ export function attachAuth(
 ): () => void {
   const { shouldRefresh } = options;
   const where = 'attachAuth(instance, session)';
-  // Development only: without an instance, production throws the engine's own TypeError at this call.
-  if (process.env.NODE_ENV !== 'production' && typeof instance?.interceptors?.request?.use !== 'function') {
-    throw misuse(where, 'expected an axios instance as the first argument');
-  }
-  if (typeof session?.getAccessToken !== 'function') {
-    throw misuse(where, 'expected a session from createSession() as the second argument');
+  // Development only: production throws the engine's own TypeError at this call (without an instance), or
+  // createAuthorizer's `[reauth] attachAuth: expected a session from createSession()` (without a session).
+  if (process.env.NODE_ENV !== 'production') {
+    if (typeof instance?.interceptors?.request?.use !== 'function') {
+      throw misuse(where, 'expected an axios instance as the first argument');
+    }
+    if (typeof session?.getAccessToken !== 'function') {
+      throw misuse(where, 'expected a session from createSession() as the second argument');
+    }
   }
   if (shouldRefresh !== undefined && typeof shouldRefresh !== 'function') {
     throw misuse(where, 'expected options.shouldRefresh to be a function (error) => boolean');
@@ -58,7 +61,9 @@ export function attachAuth(
     if (!(ticket instanceof Promise)) return sign(config, ticket);
     const signed = ticket.then(
       (ready) => sign(config, ready),
-      (error: unknown) => Promise.reject(canceled(config, error)),
+      (error: unknown) => {
+        throw canceled(config, error);
+      },
     );
     return releasing(config, signed);
   };
@@ -87,7 +92,7 @@ export function attachAuth(
   const responseId = useReplays(instance, authorizer, sign, TICKET, options);
 
   return () => {
-    for (const id of requestIds) instance.interceptors.request.eject(id);
+    for (const id of requestIds) requests.eject(id);
     instance.interceptors.response.eject(responseId);
   };
 }

@@ -1,19 +1,9 @@
-import { type AdapterOptions, type Authorizer, createAuthLoop, type Ticket } from '@reauth/core';
+import { type AdapterOptions, type Authorizer, createAuthLoop } from '@reauth/core';
 import { AxiosError, AxiosHeaders, type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
 import { canceled, release } from './authRequest';
 import type { Carrier, createSign } from './sign';
 
 const sendAsIs = [(data: unknown) => data];
-
-// A `validateStatus` that accepts 401 resolves it: it is followed as a rejected one, and handed back resolved.
-const asFailure = (response: AxiosResponse) =>
-  new AxiosError(
-    'Request failed with status code 401',
-    'ERR_BAD_REQUEST',
-    response.config,
-    response.request,
-    response,
-  );
 
 /**
  * Registers the response interceptor that follows every 401 of a request that carries a ticket under `key`
@@ -50,12 +40,30 @@ export function useReplays(
       },
       inspect(_, outcome, failed) {
         const resolved = outcome as AxiosResponse | undefined;
-        const error = failed ? outcome : resolved?.status === 401 && asFailure(resolved);
+        // A `validateStatus` that accepts 401 resolves it: it is followed as a rejected one (shouldRefresh is given
+        // the error axios would have made), and handed back resolved.
+        const error = failed
+          ? outcome
+          : resolved?.status === 401 &&
+            new AxiosError(
+              'Request failed with status code 401',
+              'ERR_BAD_REQUEST',
+              resolved.config,
+              resolved.request,
+              resolved,
+            );
         if (!isAxiosError(error) || !error.config) return undefined;
         const { response, config } = error;
-        const sent = { requestHeaders: config.headers, body: config.data, refused: error };
-        if (response?.status === 401) return { status: 401, headers: response.headers, ...sent };
-        return !response && error.code === 'ERR_NETWORK' ? { status: 0, ...sent } : undefined;
+        // A 401, or a network error (no response) that may hide one.
+        return (response ? response.status === 401 : error.code === 'ERR_NETWORK')
+          ? {
+              status: response ? 401 : 0,
+              headers: response?.headers,
+              requestHeaders: config.headers,
+              body: config.data,
+              refused: error,
+            }
+          : undefined;
       },
       // A signed send's answers reach the signer through its own transformResponse (sign.ts), before any
       // interceptor: the loop need not show them again.
@@ -68,17 +76,16 @@ export function useReplays(
     },
     options,
   );
-  const follow = (config: Carrier, sent: Promise<AxiosResponse>) =>
-    loop.follow(config, config[key] as Ticket, sent);
+  // What carries no ticket of ours (skipAuth's too: a ticket marks it) goes on as it came.
+  const follow = (config: Carrier | undefined, sent: Promise<AxiosResponse>) =>
+    config?.[key] ? loop.follow(config, config[key], sent) : sent;
   // An interceptor registered before this one may have turned the response into anything (`response.data`).
   const onResponse = (response: AxiosResponse | null | undefined) =>
-    response?.status === 401 && (response.config as Carrier | undefined)?.[key]
-      ? follow(response.config as Carrier, Promise.resolve(response))
+    response?.status === 401
+      ? follow(response.config as Carrier | undefined, Promise.resolve(response))
       : response;
-  const onError = (error: unknown) => {
-    const config = (error as AxiosError | null)?.config as Carrier | undefined;
-    return config?.[key] ? follow(config, Promise.reject(error)) : Promise.reject(error);
-  };
+  const onError = (error: unknown) =>
+    follow((error as AxiosError | null)?.config as Carrier | undefined, Promise.reject(error));
   const id = instance.interceptors.response.use(
     onResponse as (response: AxiosResponse) => AxiosResponse | Promise<AxiosResponse>,
     onError,

@@ -18,19 +18,6 @@ export function createSign(authorizer: Authorizer, key: symbol) {
   const isCustomHeader = lower !== 'authorization';
   // A name AxiosHeaders#set takes as a name (it parses anything else as raw header lines).
   const isPlainName = /^[\w!#$%&'*+.^`|~-]+$/.test(header) && lower !== '__proto__';
-  let plain: string | undefined;
-  /**
-   * AxiosHeaders#set(header, value) without its parsing and sanitising, which a plain name and value don't
-   * need (a sixth of its time): set itself where the header is there already (in any case, or `false`).
-   */
-  const put = (headers: AxiosHeaders & Record<string, unknown>, value: string) => {
-    if (value !== plain) {
-      if (!isPlainName || !isPlainValue.test(value)) return headers.set(header, value);
-      plain = value;
-    }
-    if (headers.has(header)) headers.set(header, value);
-    else headers[header] = value;
-  };
   return <C extends InternalAxiosRequestConfig>(config: C, ticket: Ticket): C => {
     // Another interceptor may have made it a plain object.
     const headers = AxiosHeaders.from(config.headers) as AxiosHeaders & Record<string, unknown>;
@@ -52,7 +39,12 @@ export function createSign(authorizer: Authorizer, key: symbol) {
         .filter((transform) => !(transform as unknown as Carrier)[key]);
       config.transformResponse = [...others, observe];
     }
-    if (value !== null) put(headers, value);
+    if (value !== null) {
+      // AxiosHeaders#set without its parsing and sanitising, which a plain name and value don't need (a sixth of
+      // its time); set itself where the header is there already (in any case, or `false`).
+      if (isPlainName && !headers.has(header) && isPlainValue.test(value)) headers[header] = value;
+      else headers.set(header, value);
+    }
     // A replay sent signed out drops the token its first send carried; a cookie session never set one.
     else if (ticket.attempt && authorizer.setsHeader) headers.delete(header);
     if (isCustomHeader && !config.sensitiveHeaders?.includes(header)) {
