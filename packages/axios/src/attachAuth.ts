@@ -76,7 +76,7 @@ export function attachAuth(
   const isOtherAsync = (handler: { synchronous?: boolean } | null, id: number) =>
     !!handler && !handler.synchronous && id !== requestIds[1];
   const requestIds = [
-    requests.use((config) => request(config, config !== turn) as InternalAxiosRequestConfig, undefined, {
+    requests.use((config) => request(config, config !== turn) as InternalAxiosRequestConfig, null, {
       synchronous: true,
       runWhen: (config) => {
         turn = config;
@@ -85,7 +85,7 @@ export function attachAuth(
         return !waits;
       },
     }),
-    requests.use((config) => request(config, true), undefined, {
+    requests.use((config) => request(config, true), null, {
       runWhen: (config) => config === turn && waits,
     }),
   ];

@@ -34,10 +34,10 @@ export function createSign(authorizer: Authorizer, key: symbol) {
       };
       (observe as unknown as Carrier)[key] = ticket;
       // The observer of an earlier send goes: one per send.
-      const others = [config.transformResponse ?? []]
+      config.transformResponse = [config.transformResponse ?? []]
         .flat()
-        .filter((transform) => !(transform as unknown as Carrier)[key]);
-      config.transformResponse = [...others, observe];
+        .filter((transform) => !(transform as unknown as Carrier)[key])
+        .concat(observe);
     }
     if (value !== null) {
       // AxiosHeaders#set without its parsing and sanitising, which a plain name and value don't need (a sixth of
