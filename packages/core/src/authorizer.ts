@@ -152,12 +152,12 @@ export function createAuthorizer(
   let lastValue: string | null = null;
   let hasWarnedStream = false;
   function isAllowed({ url = '', baseURL }: AuthRequest): boolean {
-    const allowed = isOriginOk(url, baseURL);
-    if (!allowed && process.env.NODE_ENV !== 'production') {
+    if (isOriginOk(url, baseURL)) return true;
+    if (process.env.NODE_ENV !== 'production') {
       const origin = resolveRequestUrl(url, baseURL)?.origin ?? 'an unreadable URL';
       warnOnce(`no token was sent to ${origin}: its origin is not in allowedOrigins.`);
     }
-    return allowed;
+    return false;
   }
 
   async function queue<T>(ticket: Ticket, wait: () => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -216,10 +216,9 @@ export function createAuthorizer(
     const request = withBase(given);
     const mode = request.skipAuth ? 'skip' : isAllowed(request) ? 'auth' : 'foreign';
     if (mode === 'auth' && canWait && internals.willWait()) {
-      const queued = new RequestTicket(mode, null, internals.epoch(), attempt, request, secrets);
       const wait = () => session.getAccessToken({ signal: request.signal as AbortSignal });
       // A cookie session's ticket carries the generation it is sent in (its marker), though no token goes out.
-      return queue(queued, wait).then((token) =>
+      return queue(ticketOf(mode, null, attempt, request, free), wait).then((token) =>
         signed(
           ticketOf(
             mode,
@@ -267,8 +266,7 @@ export function createAuthorizer(
 
     async handleUnauthorized(ticket, exchange) {
       const { status, shouldRefresh, headers } = exchange;
-      const { method, url, token, proof } = ticket;
-      const { request, free } = ticket as RequestTicket;
+      const { method, url, token, proof, request, free } = ticket as RequestTicket;
       const current = internals.tokens()?.accessToken ?? null;
       // Signed out with a refresh cookie that may still be good: one silent refresh before any prompt.
       const isSilent = token === null && current === null && internals.canRefreshSignedOut();
@@ -358,6 +356,6 @@ export function createAuthorizer(
     },
 
     isExpiredByClaims: ({ token }) =>
-      ((decodeJwt(token ?? '')?.exp as number) ?? Number.POSITIVE_INFINITY) * 1000 <= internals.now(),
+      ((decodeJwt(token ?? '')?.exp as number) ?? Infinity) * 1000 <= internals.now(),
   };
 }

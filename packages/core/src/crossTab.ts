@@ -75,7 +75,7 @@ export function connectTabs({
   leaseMs,
   lock,
   key,
-  refreshTimeoutMs = Number.POSITIVE_INFINITY,
+  refreshTimeoutMs = Infinity,
 }: TabsOptions): Tabs {
   const channel = unref(new BroadcastChannel(name));
   const post = (message: TabMessage) => {

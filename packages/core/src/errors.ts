@@ -32,7 +32,7 @@ const MESSAGES: Record<AuthErrorCode, string> = {
  */
 export class AuthError extends Error {
   /** What went wrong, stable across versions. */
-  readonly code: AuthErrorCode;
+  declare readonly code: AuthErrorCode;
   declare readonly [BRAND]: true;
 
   /**
@@ -42,8 +42,9 @@ export class AuthError extends Error {
    */
   constructor(code: AuthErrorCode, options?: { cause?: unknown; message?: string }) {
     super(`[reauth] ${options?.message ?? MESSAGES[code]}`, options);
-    this.name = 'AuthError';
+    // Assigned before `name`, as the field was: own keys keep their order (`code`, then `name`).
     this.code = code;
+    this.name = 'AuthError';
   }
 }
 Object.defineProperty(AuthError.prototype, BRAND, { value: true });

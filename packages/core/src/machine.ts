@@ -152,8 +152,7 @@ export function createMachine(
   const promptOf = (p = phase) => (p.name === 'reauth' ? p.prompt : null);
   const idle = () => {
     const flight = flightOf();
-    clearTimeout(flight?.grace);
-    clearTimeout(flight?.restoreEnds);
+    dropFlight(flight, false);
     phase = { name: 'idle' };
     flight?.restoring?.resolve();
   };
@@ -264,7 +263,7 @@ export function createMachine(
   function start(sent: TokenSet | null, restoring?: Deferred<void>): Flight {
     const flight = createFlight(sent, now(), restoring);
     phase = { name: 'refreshing', flight };
-    if (restoring && refreshTimeoutMs < Number.POSITIVE_INFINITY) {
+    if (restoring && refreshTimeoutMs < Infinity) {
       // The user waits on restoring: it ends at the timeout, signed out; the call may still land in its grace.
       flight.restoreEnds = setTimeout(() => {
         if (flightOf() !== flight) return;
@@ -289,9 +288,8 @@ export function createMachine(
     flight.isWaitingOnline = isKnownOffline() && !flight.restoring;
     if (!flight.isWaitingOnline) {
       const refresh = refreshTokens as NonNullable<typeof refreshTokens>;
-      const worker = { refresh, refreshTimeoutMs, tabs, storage, storageKey, dispatch };
-      runFlight(flight, { ...worker, isStorageCurrent, isCurrent });
-    } else if (flight.grace === undefined && refreshTimeoutMs < Number.POSITIVE_INFINITY) {
+      runFlight(flight, { ...options, refresh, tabs, dispatch, isStorageCurrent, isCurrent });
+    } else if (flight.grace === undefined && refreshTimeoutMs < Infinity) {
       flight.grace = setTimeout(() => dispatch({ type: 'refreshAbandoned', flight }), 2 * refreshTimeoutMs);
     }
   };
@@ -573,7 +571,7 @@ export function createMachine(
     endError,
     phase: () => phase,
     /** Whether the device is known to be offline (`navigator.onLine === false`, or `notify('offline')`). */
-    isOffline: () => isKnownOffline(),
+    isOffline: isKnownOffline,
     /** The device went offline, or came back: a refresh held for the network is sent. */
     network(isOnline: boolean) {
       isOffline = !isOnline;
@@ -600,8 +598,10 @@ export function createMachine(
     },
     /** What another tab sent, as this session's model holds it (null: not of this model). */
     fit,
-    flight: () => flightOf(),
-    prompt: () => promptOf(),
+    /** The refresh in flight, if any. */
+    flight: flightOf,
+    /** The open re-authentication prompt, if any. */
+    prompt: promptOf,
     /** The open step-up prompt, if any. */
     stepUp: () => stepUp,
     tokens: () => tokens,

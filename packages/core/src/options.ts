@@ -31,13 +31,13 @@ export function resolveOptions(options: AnySessionOptions) {
       'must be a function ({ refreshToken, signal }) => Promise<tokens>',
   );
   check(
-    refreshLeewayMs === undefined || (refreshLeewayMs >= 0 && refreshLeewayMs < Number.POSITIVE_INFINITY),
+    refreshLeewayMs === undefined || (refreshLeewayMs >= 0 && refreshLeewayMs < Infinity),
     'refreshLeewayMs',
     process.env.NODE_ENV !== 'production' && 'must be a finite number of ms, 0 or more',
   );
   // Timers hold 2^31 - 1 ms at most, and the grace period doubles the timeout.
   check(
-    refreshTimeoutMs > 0 && (refreshTimeoutMs <= 2 ** 30 || refreshTimeoutMs === Number.POSITIVE_INFINITY),
+    refreshTimeoutMs > 0 && (refreshTimeoutMs <= 2 ** 30 || refreshTimeoutMs === Infinity),
     'refreshTimeoutMs',
     process.env.NODE_ENV !== 'production' &&
       'must be a positive number of ms, at most 2^30 (Infinity for none)',

@@ -42,15 +42,12 @@ export function createTokenWriter(storage: AnyStorage, key: string, timeoutMs: n
  */
 export function readLater(read: Promise<string | null | undefined>, timeoutMs: number): Promise<unknown> {
   const timedOut = Symbol();
-  return waitFor(read, undefined, timeoutMs, () => timedOut).then(
-    (raw) => raw,
-    (error) => {
-      if (error === timedOut && process.env.NODE_ENV !== 'production') {
-        warnOnce(`storage did not answer within ${timeoutMs} ms; the session starts signed out.`);
-      }
-      return null;
-    },
-  );
+  return waitFor(read, undefined, timeoutMs, () => timedOut).catch((error) => {
+    if (error === timedOut && process.env.NODE_ENV !== 'production') {
+      warnOnce(`storage did not answer within ${timeoutMs} ms; the session starts signed out.`);
+    }
+    return null;
+  });
 }
 
 /** The tokens storage holds now, also from an asynchronous storage (read without removing anything). */

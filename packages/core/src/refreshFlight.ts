@@ -93,8 +93,14 @@ export function joinFlight(
 
 /** A new flight renewing `sent`; `runFlight` starts it once the session has taken it as its own. */
 export function createFlight(sent: TokenSet | null, started: number, restoring?: Deferred<void>): Flight {
-  const refreshToken = sent?.refreshToken ?? null;
-  return { outcome: deferred(), controller: new AbortController(), started, sent, refreshToken, restoring };
+  return {
+    outcome: deferred(),
+    controller: new AbortController(),
+    started,
+    sent,
+    refreshToken: sent?.refreshToken ?? null,
+    restoring,
+  };
 }
 
 /**
@@ -107,7 +113,7 @@ export function runFlight(flight: Flight, options: FlightOptions): void {
   const { refreshToken, sent } = flight;
   clearTimeout(flight.grace);
   flight.grace =
-    refreshTimeoutMs < Number.POSITIVE_INFINITY
+    refreshTimeoutMs < Infinity
       ? setTimeout(() => {
           flight.controller.abort();
           dispatch({ type: 'refreshAbandoned', flight });

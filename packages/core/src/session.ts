@@ -37,17 +37,7 @@ export function createSession(options: SessionCookieOptions): Session<'session'>
 export function createSession(options: AnySessionOptions): Session;
 export function createSession(options: AnySessionOptions = {}): Session {
   const resolved = resolveOptions(options);
-  const {
-    storageKey,
-    refreshLeewayMs,
-    refreshTimeoutMs,
-    getRoles,
-    now,
-    crossTab,
-    autoRefresh,
-    wake,
-    cookies,
-  } = resolved;
+  const { refreshLeewayMs, getRoles, now, crossTab, autoRefresh, wake, cookies } = resolved;
 
   const listeners = new Set<(event: AuthEvent) => void>();
   const emit = (event: AuthEventInput) => {
@@ -57,7 +47,7 @@ export function createSession(options: AnySessionOptions = {}): Session {
   const handlers: HandlerEntry[] = [];
   const machine = createMachine(resolved, emit, handlers);
   const { store, dispatch, tokens, refresh, canRefresh } = machine;
-  const tabs = crossTab ? connectSessionTabs(machine, crossTab, { storageKey, refreshTimeoutMs }) : null;
+  const tabs = crossTab ? connectSessionTabs(machine, crossTab, resolved) : null;
   machine.connect(tabs);
   // A new tab asks the open ones for the session; its requests wait for the answer, a moment at most.
   let asking = tabs && !tokens() ? tabs.ask() : null;
@@ -152,14 +142,8 @@ export function createSession(options: AnySessionOptions = {}): Session {
   }
 
   const hasReauthHandler = () => handlers.length > 0;
-  const internals: SessionInternals = {
-    ...machine,
-    now,
-    willWait,
-    emit,
-    hasReauthHandler,
-    signer: resolved.signer,
-  };
+  // The options (`now`, `cookies`, `signer`…), then the machine's own.
+  const internals: SessionInternals = { ...resolved, ...machine, willWait, emit, hasReauthHandler };
 
   return Object.defineProperty<Session>(
     {

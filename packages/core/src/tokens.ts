@@ -88,7 +88,7 @@ const shown = (value: unknown) => (typeof value === 'number' ? String(value) : t
 /** A finite number, 0 or more, also from a numeric string (some servers send `"3600"`). */
 function toNumber(value: unknown): number | undefined {
   const n = typeof value === 'string' && value.trim() ? Number(value) : value;
-  return typeof n === 'number' && n >= 0 && n < Number.POSITIVE_INFINITY ? n : undefined;
+  return typeof n === 'number' && n >= 0 && n < Infinity ? n : undefined;
 }
 
 /**

@@ -39,7 +39,7 @@ export function waitFor<T>(
   timeoutMs?: number,
   onTimeout?: () => unknown,
 ): Promise<T> {
-  if (!signal && !((timeoutMs as number) < Number.POSITIVE_INFINITY)) return promise;
+  if (!signal && !((timeoutMs as number) < Infinity)) return promise;
   return new Promise<T>((resolve, reject) => {
     const settle = (fn: (value: never) => void, value: unknown) => {
       clearTimeout(timer);
@@ -48,7 +48,7 @@ export function waitFor<T>(
     };
     const abort = () => settle(reject, abortReason(signal!));
     const timer =
-      (timeoutMs as number) < Number.POSITIVE_INFINITY
+      (timeoutMs as number) < Infinity
         ? setTimeout(() => settle(reject, onTimeout?.()), timeoutMs)
         : undefined;
     if (signal?.aborted) return abort();
