@@ -9,8 +9,8 @@ export interface ExpiryWatch {
   /** Refreshes now if the token needs it; never rejects. */
   check(): void;
   now(): number;
-  /** `autoRefresh`: refresh ahead of expiry on a timer, and (without `wake`) listen to the browser. */
-  isTimed: boolean;
+  /** Refresh ahead of expiry on a timer, and (without `wake`) listen to the browser. */
+  autoRefresh: boolean;
   /** The app's own wake-up signals; replace the browser's listeners. */
   wake?: SessionOptions['wake'];
   /** The device went offline (false) or came back (true). */
@@ -29,7 +29,15 @@ const listen = (target: unknown, type: string, listener: () => void) => {
  * comes back online (timers of hidden tabs are throttled, and a laptop wakes with an expired token). With `wake`,
  * the app says when it returns to the foreground or the network changes.
  */
-export function watchExpiry({ subscribe, dueAt, check, now, isTimed, wake, onNetwork }: ExpiryWatch): void {
+export function watchExpiry({
+  subscribe,
+  dueAt,
+  check,
+  now,
+  autoRefresh: isTimed,
+  wake,
+  onNetwork,
+}: ExpiryWatch): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   // Tokens already due when they arrive (a lifetime shorter than the leeway, a server clock behind ours) would
   // be refreshed again the moment each refresh lands, in a loop against the auth server: only a due time still
@@ -56,11 +64,9 @@ export function watchExpiry({ subscribe, dueAt, check, now, isTimed, wake, onNet
     // Kept for the session's lifetime, as the session is.
     wake(notify);
   } else if (isTimed) {
-    if (typeof document !== 'undefined') listen(document, 'visibilitychange', wakeUp);
-    if (typeof window !== 'undefined') {
-      listen(window, 'online', () => notify('online'));
-      listen(window, 'offline', () => notify('offline'));
-    }
+    listen(globalThis.document, 'visibilitychange', wakeUp);
+    listen(globalThis.window, 'online', () => notify('online'));
+    listen(globalThis.window, 'offline', () => notify('offline'));
   }
   if (!isTimed) return;
   subscribe(() => arm());

@@ -52,7 +52,7 @@ export interface Tabs {
 
 export interface TabsOptions {
   /** The channel's name, and the lock's. */
-  name: string;
+  channelName: string;
   /** What the session does with the other tabs' news. */
   listener: TabListener;
   /** How long the channel lease outlives its holder's last claim (a tab that died holding it). */
@@ -60,22 +60,22 @@ export interface TabsOptions {
   /** Used instead of Web Locks; without either, a lease on the channel. */
   lock?: LockLike | undefined;
   /** The session's storage key: a session with another key on the same channel takes none of its news. */
-  key?: string | undefined;
+  storageKey?: string | undefined;
   /** The session's: its holders keep the lock at most twice as long. */
-  refreshTimeoutMs?: number | undefined;
+  refreshTimeoutMs: number;
 }
 
 /**
- * Connects a session to the other tabs of its origin on the channel `name`: news both ways, and one refresh
- * at a time (Web Locks where present, else `lock`, else a lease on the channel).
+ * Connects a session to the other tabs of its origin on the channel `channelName`: news both ways, and one
+ * refresh at a time (Web Locks where present, else `lock`, else a lease on the channel).
  */
 export function connectTabs({
-  name,
+  channelName: name,
   listener,
   leaseMs,
   lock,
-  key,
-  refreshTimeoutMs = Infinity,
+  storageKey: key,
+  refreshTimeoutMs,
 }: TabsOptions): Tabs {
   const channel = unref(new BroadcastChannel(name));
   const post = (message: TabMessage) => {

@@ -40,6 +40,9 @@ export type Action =
   /** `isEverywhere`: the user dismissed it, so the other tabs sign out too. */
   | { type: 'reauthCancel'; prompt: Prompt; cause?: unknown; isEverywhere: boolean };
 
+/** A prompt's report: its answer, or its dismissal. */
+type PromptAction = Extract<Action, { type: 'reauthAnswer' | 'reauthCancel' }>;
+
 /**
  * The session's one owner of state: its phase, tokens and epoch change only here, in `dispatch`, `refresh` and
  * `requireReauth`, which also write the public state, settle the waiters, emit the events and tell the other
@@ -287,8 +290,7 @@ export function createMachine(
     // Restoring does not wait for the network: offline, it ends signed out (the next 401 tries again).
     flight.isWaitingOnline = isKnownOffline() && !flight.restoring;
     if (!flight.isWaitingOnline) {
-      const refresh = refreshTokens as NonNullable<typeof refreshTokens>;
-      runFlight(flight, { ...options, refresh, tabs, dispatch, isStorageCurrent, isCurrent });
+      runFlight(flight, { ...options, tabs, dispatch, isStorageCurrent, isCurrent });
     } else if (flight.grace === undefined && refreshTimeoutMs < Infinity) {
       flight.grace = setTimeout(() => dispatch({ type: 'refreshAbandoned', flight }), 2 * refreshTimeoutMs);
     }
@@ -320,8 +322,9 @@ export function createMachine(
     const prompt = (action as { prompt?: Prompt }).prompt;
     // Reports of a flight or a prompt the session no longer runs change nothing.
     if ((flight && flight !== flightOf()) || (prompt && prompt !== promptOf() && prompt !== stepUp)) return;
-    if (prompt && prompt === stepUp && (action.type === 'reauthAnswer' || action.type === 'reauthCancel')) {
-      answerStepUp(action);
+    // Only a prompt's reports carry one: its answer, or its dismissal.
+    if (prompt && prompt === stepUp) {
+      answerStepUp(action as PromptAction);
       return;
     }
     switch (action.type) {
@@ -523,9 +526,7 @@ export function createMachine(
     }
   }
   /** The step-up prompt's answer: tokens sign in (and resume its requests); a dismissal rejects only them. */
-  function answerStepUp(
-    action: Extract<Action, { type: 'reauthAnswer' }> | Extract<Action, { type: 'reauthCancel' }>,
-  ): void {
+  function answerStepUp(action: PromptAction): void {
     const result = action.type === 'reauthAnswer' ? action.result : null;
     let next: TokenSet | null = null;
     let cause = action.type === 'reauthCancel' ? action.cause : undefined;
@@ -564,7 +565,6 @@ export function createMachine(
     requireStepUp,
     canRefresh,
     canRefreshSignedOut,
-    cookies,
     waiting,
     /** Restoring: requests wait for `ready()`. */
     isRestoring: () => !!restoringOf(),

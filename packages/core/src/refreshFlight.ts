@@ -1,5 +1,6 @@
 import type { Tabs } from './crossTab';
 import { AuthError } from './errors';
+import type { ResolvedOptions } from './options';
 import { readNow } from './persist';
 import type { AnyStorage, TokenSet } from './tokens';
 import { type Deferred, deferred, waitFor } from './utils';
@@ -40,7 +41,8 @@ export type FlightReport = (
 ) => void;
 
 export interface FlightOptions {
-  refresh: (context: { refreshToken: string | null; signal: AbortSignal }) => Promise<unknown>;
+  /** The session's `refresh` option: a flight is started only with one (see `canRefresh`). */
+  refreshTokens: ResolvedOptions['refreshTokens'];
   refreshTimeoutMs: number;
   tabs: Tabs | null;
   storage: AnyStorage;
@@ -121,7 +123,7 @@ export function runFlight(flight: Flight, options: FlightOptions): void {
       : undefined;
   const call = () =>
     Promise.resolve()
-      .then(() => options.refresh({ refreshToken, signal: flight.controller.signal }))
+      .then(() => options.refreshTokens!({ refreshToken, signal: flight.controller.signal }))
       .then(
         (result) => dispatch({ type: 'refreshResult', flight, result }),
         (cause) => dispatch({ type: 'refreshError', flight, cause }),

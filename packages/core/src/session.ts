@@ -66,9 +66,7 @@ export function createSession(options: AnySessionOptions = {}): Session {
   // Asked before every request: the clock is read once.
   function needsRefresh(set: TokenSet): boolean {
     const at = now();
-    if (!isUsable(set, at)) return true;
-    const due = refreshDueAt(set);
-    return due !== null && due <= at;
+    return !isUsable(set, at) || (refreshDueAt(set) ?? Infinity) <= at;
   }
   /** When `set` enters its refresh leeway; null when the clock says nothing (no expiry, leeway 0, no refresh). */
   function refreshDueAt(set: TokenSet): number | null {
@@ -125,6 +123,7 @@ export function createSession(options: AnySessionOptions = {}): Session {
       if (isIdle(set) && needsRefresh(set)) refresh().catch(() => {});
     };
     watchExpiry({
+      ...resolved,
       subscribe: store.subscribe,
       // Not after a failed background refresh: the next request, the next visibility or `online` tries again.
       dueAt: () => {
@@ -132,9 +131,6 @@ export function createSession(options: AnySessionOptions = {}): Session {
         return isIdle(set) && !store.getState().error ? refreshDueAt(set) : null;
       },
       check,
-      now,
-      isTimed: autoRefresh,
-      wake,
       onNetwork: machine.network,
     });
     // Tokens restored from an asynchronous storage are checked once they arrive, as restored ones are at start.

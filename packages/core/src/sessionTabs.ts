@@ -1,6 +1,7 @@
 import { connectTabs, type Tabs } from './crossTab';
 import { AuthError } from './errors';
 import type { Machine } from './machine';
+import type { ResolvedOptions } from './options';
 import type { LockLike } from './tabLock';
 
 /**
@@ -11,12 +12,15 @@ import type { LockLike } from './tabLock';
  */
 export function connectSessionTabs(
   machine: Machine,
-  { channelName, lock }: { channelName: string; lock: LockLike | undefined },
-  { storageKey, refreshTimeoutMs }: { storageKey: string; refreshTimeoutMs: number },
+  tabOptions: { channelName: string; lock: LockLike | undefined },
+  options: ResolvedOptions,
 ): Tabs {
   const { dispatch } = machine;
+  // Sessions of other keys may share a custom channel name: their news is not ours (`storageKey`). A lock held past
+  // what any refresh of ours can hold it, with no holder heard from, is taken over (`refreshTimeoutMs`).
   return connectTabs({
-    name: channelName,
+    ...tabOptions,
+    ...options,
     listener: {
       // A refresh result only continues the session it refreshed; an answer only starts one in a tab without.
       tokens(sent, kind, from) {
@@ -30,7 +34,7 @@ export function connectSessionTabs(
         const isTaken =
           kind === 'signIn' ||
           (kind === 'refresh'
-            ? machine.cookies
+            ? options.cookies
               ? !!tokens || machine.phase().name !== 'idle'
               : !!from && (isRestoring || tokens?.refreshToken === from)
             : !tokens);
@@ -48,11 +52,6 @@ export function connectSessionTabs(
       current: () => (machine.prompt() ? null : machine.tokens()),
     },
     // A dead tab's lease lapses well within the timeout, so the others' waits stay bounded by it.
-    leaseMs: Math.min(refreshTimeoutMs / 2, 5_000),
-    lock,
-    // Sessions of other keys may share a custom channel name: their news is not ours.
-    key: storageKey,
-    // A lock held past what any refresh of ours can hold it, with no holder heard from, is taken over.
-    refreshTimeoutMs,
+    leaseMs: Math.min(options.refreshTimeoutMs / 2, 5_000),
   });
 }

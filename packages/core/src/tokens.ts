@@ -30,9 +30,8 @@ let generation = 0;
 
 /** The tokens of a cookie session: the user, and a marker of this generation in place of a token. */
 function sessionSet(user: Claims | null, receivedAt: number): TokenSet {
-  generation += 1;
   return {
-    accessToken: `session#${generation}`,
+    accessToken: `session#${++generation}`,
     refreshToken: null,
     expiresAt: null,
     receivedAt,
