@@ -125,8 +125,8 @@ export function createAuthorizer(
     throw misuse(where, 'expected a session from createSession()');
   const internals = getInternals(session);
   const isCookieSession = internals.cookies === 'session';
-  // A cookie session sends no token, so nothing to sign (createSession refuses the pair).
-  const signer = isCookieSession ? undefined : internals.signer;
+  // None with a cookie session, which sends no token to sign (createSession refuses the pair).
+  const { signer } = internals;
   const { maxRetries = 1, header = 'Authorization', scheme = signer?.scheme ?? 'Bearer' } = options;
   if (!(Number.isInteger(maxRetries) && maxRetries >= 0))
     throw misuse(where, '`maxRetries` must be a whole number, 0 or more');
@@ -265,7 +265,7 @@ export function createAuthorizer(
     },
 
     async handleUnauthorized(ticket, exchange) {
-      const { status, shouldRefresh, headers } = exchange;
+      const { status, shouldRefresh, headers, isStream = isStreamBody(exchange.body) } = exchange;
       const { method, url, token, proof, request, free } = ticket as RequestTicket;
       const current = internals.tokens()?.accessToken ?? null;
       // Signed out with a refresh cookie that may still be good: one silent refresh before any prompt.
@@ -287,7 +287,6 @@ export function createAuthorizer(
         ticket.mode === 'auth' &&
         !isPlain &&
         (isNonceRetry || (((shouldRefresh && !isProofRefused) || !!stepUp) && isWithinRetries));
-      const isStream = exchange.isStream ?? isStreamBody(exchange.body);
       const handled = isWanted && !isStream;
       // Only for a 401 seen as one: a network error (status 0) with a stream body is handed back as before, unsaid.
       if (process.env.NODE_ENV !== 'production' && isWanted && isStream && status && !hasWarnedStream) {
