@@ -259,8 +259,10 @@ export function createAuthorizer(
       // A cookie session sends no header: the browser sends the cookie (the ticket's token marks its generation).
       if (isCookieSession) return null;
       // One string per token, not one per request: tokens are long and requests many.
-      if (token !== lastToken)
-        [lastToken, lastValue] = [token, token === null || !scheme ? token : `${scheme} ${token}`];
+      if (token !== lastToken) {
+        lastToken = token;
+        lastValue = token === null || !scheme ? token : `${scheme} ${token}`;
+      }
       return lastValue;
     },
 

@@ -233,7 +233,8 @@ export function createMachine(
     // A storage read is waited for; the silent refresh of a refresh cookie is joined. New tokens meanwhile (that
     // refresh, a sign-in, another tab's) are what was asked for; a sign-out is the end of it.
     if (phase.name === 'restoring') {
-      const [at, seen] = [epoch, commits];
+      const at = epoch;
+      const seen = commits;
       return phase.done.promise.then(() =>
         epoch !== at ? Promise.reject(endError(at)) : commits !== seen ? undefined : refresh(),
       );

@@ -117,8 +117,13 @@ export function createOriginCheck(
       }
     }
     if (key === undefined) return allowed;
-    if (key === url.slice(0, key.length)) [lastAuthority, isAuthorityAllowed] = [key, allowed];
-    else [lastBase, isBaseAllowed] = [baseURL, allowed];
+    if (key === url.slice(0, key.length)) {
+      lastAuthority = key;
+      isAuthorityAllowed = allowed;
+    } else {
+      lastBase = baseURL;
+      isBaseAllowed = allowed;
+    }
     return allowed;
   };
 }

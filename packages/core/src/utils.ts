@@ -20,7 +20,10 @@ export interface Deferred<T> {
 
 export function deferred<T>(): Deferred<T> {
   const result = {} as Deferred<T>;
-  result.promise = new Promise<T>((resolve, reject) => Object.assign(result, { resolve, reject }));
+  result.promise = new Promise<T>((resolve, reject) => {
+    result.resolve = resolve;
+    result.reject = reject;
+  });
   result.promise.catch(() => {}); // settled by design even when no one waits
   return result;
 }
