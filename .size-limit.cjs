@@ -15,14 +15,18 @@ const entry = (name, label, limit, ignore = []) => ({
 });
 
 module.exports = [
-  // Issue 16 asked for 7.0 kB; the restoring, offline and cookie session models (issue 17), step-up and the
-  // per-send signer of DPoP (issue 18) are paid for here.
-  entry('core', 'with zustand/vanilla', '13.33 kB'),
-  // Issue 16 asked for 1.2 kB (axios) and 1.0 kB (fetch, met: 983 B); axios pays some bytes for sending DPoP proofs.
-  entry('axios', 'on top of core', '1.74 kB', ['axios']),
+  // Issue 16 asked for 7.0 kB (from 9.38); the restoring, offline and cookie session models (issue 17), step-up and
+  // the per-send signer of DPoP (issue 18) are paid for here.
+  entry('core', 'with zustand/vanilla', '13.13 kB'),
+  // Issue 16 asked for 1.2 kB (axios) and 1.0 kB (fetch, met: 983 B). axios pays for its synchronous fast path,
+  // CancelToken, DPoP proofs and replays through earlier response interceptors.
+  entry('axios', 'on top of core', '1.64 kB', ['axios']),
   entry('fetch', 'on top of core', '0.99 kB'),
-  entry('react', 'on top of core', '1.13 kB', ['react', 'react/jsx-runtime']),
-  entry('react-query', 'on top of core', '0.95 kB', [
+  // Issue 16: "unchanged or less" than 1.0 kB (met: 966 B, step-up included).
+  entry('react', 'on top of core', '0.97 kB', ['react', 'react/jsx-runtime']),
+  // Issue 16 asked for 0.8 kB; every remaining part is a tested behaviour (a previous user's mutations, the
+  // placeholder and initialData resets, the server's retry default, misuse errors).
+  entry('react-query', 'on top of core', '0.93 kB', [
     '@tanstack/react-query',
     '@tanstack/query-core',
     'react',
