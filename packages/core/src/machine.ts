@@ -321,8 +321,12 @@ export function createMachine(
     const before = phase;
     const flight = (action as { flight?: Flight }).flight;
     const prompt = (action as { prompt?: Prompt }).prompt;
-    // Reports of a flight or a prompt the session no longer runs change nothing.
-    if ((flight && flight !== flightOf()) || (prompt && prompt !== promptOf() && prompt !== stepUp)) return;
+    // Reports of a flight or a prompt the session no longer runs change nothing, but with cookies: see `landed`.
+    if (flight && flight !== flightOf()) {
+      if (cookies && !flight.controller.signal.aborted) landed(flight, action);
+      return;
+    }
+    if (prompt && prompt !== promptOf() && prompt !== stepUp) return;
     // Only a prompt's reports carry one: its answer, or its dismissal.
     if (prompt && prompt === stepUp) {
       answerStepUp(action as PromptAction);
@@ -427,14 +431,8 @@ export function createMachine(
         return;
       }
       case 'refreshError': {
-        const { cause } = action;
-        let isTerminal = false;
-        try {
-          isTerminal = isRefreshRejected(cause);
-        } catch {
-          // a throwing predicate must not leave the waiters hanging: transient
-        }
-        const { flight } = action;
+        const { cause, flight } = action;
+        const isTerminal = isRejected(cause);
         // Offline: the refresh is sent again once the network is back (or abandoned after the grace period).
         if (!isTerminal && isKnownOffline() && !flight.restoring) {
           action.flight.isWaitingOnline = true;
@@ -451,7 +449,7 @@ export function createMachine(
           const refused = new AuthError('SIGNED_OUT', { cause });
           failed(flight, refused, true);
           publish(null);
-          if (!flight.restoring) tabs?.refused(null, flight.started);
+          if (!flight.restoring) tabs?.refused(null, flight.sentAt);
           if (flight.restoring || !handlers.length) flight.outcome.reject(refused);
           else {
             requireReauth('unauthenticated').catch(() => {});
@@ -461,7 +459,7 @@ export function createMachine(
         }
         const expired = new AuthError('SESSION_EXPIRED', { cause });
         failed(flight, expired, true);
-        tabs?.refused(flight.refreshToken, flight.started);
+        tabs?.refused(flight.refreshToken, flight.sentAt);
         requireReauth('refresh_rejected', expired).catch(() => {});
         flight.outcome.resolve('reauth');
         return;
@@ -471,7 +469,7 @@ export function createMachine(
         return;
       }
       case 'refusedElsewhere': {
-        // With cookies: a refusal of a refresh that started before this tab's tokens came (a sign-in, elsewhere
+        // With cookies: a refusal of a refresh sent before this tab's tokens came (a sign-in, elsewhere
         // too) concerns an older cookie.
         const { since } = action;
         if (cookies && tokens && since !== undefined && tokens.receivedAt > since) return;
@@ -545,6 +543,42 @@ export function createMachine(
     const error = new AuthError('STEP_UP_CANCELLED', { cause });
     emit({ type: 'reauthCancelled', error });
     closeStepUp(error);
+  }
+
+  /**
+   * A refresh that another tab's sign-in superseded still lands (see 'signIn'). It presented the cookie the jar held
+   * when it went out, that sign-in's own if it came first. Refused, the cookie this session holds is refused unless
+   * the session was received after it went out: as if heard from elsewhere, and told. Renewed, the browser holds the
+   * cookie its answer set: a cookie session's requests sent before it are late 401s, here and in the other tabs (a
+   * new generation, the user kept: the answer may be the older cookie's).
+   */
+  function landed(flight: Flight, action: Action): void {
+    const since = flight.sentAt;
+    if (action.type === 'refreshResult') {
+      if (cookies === 'session' && tokens && !promptOf()) {
+        dispatch({
+          type: 'signIn',
+          tokens: normalizeInput(undefined, now(), tokens, '', cookies),
+          kind: 'refresh',
+        });
+      }
+    } else if (
+      action.type === 'refreshError' &&
+      !(tokens && tokens.receivedAt > since) &&
+      isRejected(action.cause)
+    ) {
+      tabs?.refused(null, since);
+      dispatch({ type: 'refusedElsewhere', refreshToken: null, since });
+    }
+  }
+
+  /** Whether a refresh failure is terminal (`isRefreshRejected`); a throwing predicate says transient. */
+  function isRejected(cause: unknown): boolean {
+    try {
+      return isRefreshRejected(cause);
+    } catch {
+      return false; // the waiters must not hang on it
+    }
   }
 
   /** Transient: the tokens are kept, the waiters reject with `error`. */

@@ -11,6 +11,8 @@ export interface Flight {
   outcome: Deferred<'ok' | 'reauth'>;
   controller: AbortController;
   started: number;
+  /** When `refresh` was last called, after the lock (`started` until then): a cookie goes as the jar holds it then. */
+  sentAt: number;
   /** The tokens it renews (null: signed out, with a refresh cookie), and the refresh token it presents. */
   sent: TokenSet | null;
   /** Null with cookies: the browser presents the cookie. */
@@ -41,6 +43,7 @@ export type FlightReport = (
 ) => void;
 
 export interface FlightOptions {
+  now: ResolvedOptions['now'];
   /** The session's `refresh` option: a flight is started only with one (see `canRefresh`). */
   refreshTokens: ResolvedOptions['refreshTokens'];
   refreshTimeoutMs: number;
@@ -99,6 +102,7 @@ export function createFlight(sent: TokenSet | null, started: number, restoring?:
     outcome: deferred(),
     controller: new AbortController(),
     started,
+    sentAt: started,
     sent,
     refreshToken: sent?.refreshToken ?? null,
     restoring,
@@ -111,7 +115,7 @@ export function createFlight(sent: TokenSet | null, started: number, restoring?:
  * long again to land, then is abandoned.
  */
 export function runFlight(flight: Flight, options: FlightOptions): void {
-  const { refreshTimeoutMs, tabs, dispatch, isCurrent } = options;
+  const { refreshTimeoutMs, tabs, dispatch, isCurrent, now } = options;
   const { refreshToken, sent } = flight;
   clearTimeout(flight.grace);
   flight.grace =
@@ -123,7 +127,10 @@ export function runFlight(flight: Flight, options: FlightOptions): void {
       : undefined;
   const call = () =>
     Promise.resolve()
-      .then(() => options.refreshTokens!({ refreshToken, signal: flight.controller.signal }))
+      .then(() => {
+        flight.sentAt = now();
+        return options.refreshTokens!({ refreshToken, signal: flight.controller.signal });
+      })
       .then(
         (result) => dispatch({ type: 'refreshResult', flight, result }),
         (cause) => dispatch({ type: 'refreshError', flight, cause }),

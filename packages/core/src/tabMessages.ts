@@ -37,7 +37,7 @@ export type TabMessage = (
   | { type: 'signOut'; gen: Generation }
   /**
    * A refresh token the server refused (null: the shared refresh cookie): no tab may present it again. `since`:
-   * when the refused refresh started (a cookie refused then says nothing of a sign-in made after).
+   * when the refused refresh was sent (a cookie refused then says nothing of a sign-in made after).
    */
   | { type: 'refused'; refreshToken: string | null; since?: number | undefined }
   /** A new tab asks for the session. */
