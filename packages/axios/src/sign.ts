@@ -18,6 +18,14 @@ export function createSign(authorizer: Authorizer, key: symbol) {
   const isCustomHeader = lower !== 'authorization';
   // A name AxiosHeaders#set takes as a name (it parses anything else as raw header lines).
   const isPlainName = /^[\w!#$%&'*+.^`|~-]+$/.test(header) && lower !== '__proto__';
+  // The last value found plain: a token is tested once, not on every request (tokens are long, requests many).
+  let plain: string | undefined;
+  const isPlain = (value: string) => {
+    if (value === plain) return true;
+    if (!isPlainValue.test(value)) return false;
+    plain = value;
+    return true;
+  };
   return <C extends InternalAxiosRequestConfig>(config: C, ticket: Ticket): C => {
     // Another interceptor may have made it a plain object.
     const headers = AxiosHeaders.from(config.headers) as AxiosHeaders & Record<string, unknown>;
@@ -42,7 +50,7 @@ export function createSign(authorizer: Authorizer, key: symbol) {
     if (value !== null) {
       // AxiosHeaders#set without its parsing and sanitising, which a plain name and value don't need (a sixth of
       // its time); set itself where the header is there already (in any case, or `false`).
-      if (isPlainName && !headers.has(header) && isPlainValue.test(value)) headers[header] = value;
+      if (isPlainName && !headers.has(header) && isPlain(value)) headers[header] = value;
       else headers.set(header, value);
     }
     // A replay sent signed out drops the token its first send carried; a cookie session never set one.
