@@ -20,7 +20,10 @@ export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promis
 export interface CreateAuthFetchOptions extends AdapterOptions<Response> {
   /**
    * The fetch to send with. Default: `globalThis.fetch`, looked up at each call, so patches installed later
-   * (msw, polyfills, test spies) are used.
+   * (msw, polyfills, test spies) are used. With a token, it is called with a copy of `init` whose `headers` hold
+   * it: a plain record when the request had no headers of its own, else a `Headers` (any `HeadersInit`, as for
+   * fetch: read it with `new Headers(init.headers)`). A `Request` input, or a body other than a string, goes as a
+   * `Request` built from it, with no `init`.
    */
   fetch?: FetchLike | undefined;
 }
