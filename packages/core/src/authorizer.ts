@@ -267,7 +267,9 @@ export function createAuthorizer(
     },
 
     async handleUnauthorized(ticket, exchange) {
-      const { status, shouldRefresh, headers, isStream = isStreamBody(exchange.body) } = exchange;
+      const { status, shouldRefresh, headers } = exchange;
+      // `??`, not a default: an adapter in plain JS may say null for "I don't know".
+      const isStream = exchange.isStream ?? isStreamBody(exchange.body);
       const { method, url, token, proof, request, free } = ticket as RequestTicket;
       const current = internals.tokens()?.accessToken ?? null;
       // Signed out with a refresh cookie that may still be good: one silent refresh before any prompt.

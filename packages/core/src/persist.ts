@@ -42,8 +42,9 @@ export function createTokenWriter(storage: AnyStorage, key: string, timeoutMs: n
  */
 export function readLater(read: Promise<string | null | undefined>, timeoutMs: number): Promise<unknown> {
   const timedOut = Symbol();
-  // `then`, not `catch`: with no timeout, `read` comes back as the storage gave it (a thenable may lack `catch`).
-  return waitFor(read, undefined, timeoutMs, () => timedOut).then(undefined, (error) => {
+  // With no timeout, `read` comes back as the storage gave it: a thenable may lack `catch`, or call back what
+  // `then` was given unchecked. A promise adopts it by the rules.
+  return Promise.resolve(waitFor(read, undefined, timeoutMs, () => timedOut)).catch((error) => {
     if (error === timedOut && process.env.NODE_ENV !== 'production') {
       warnOnce(`storage did not answer within ${timeoutMs} ms; the session starts signed out.`);
     }

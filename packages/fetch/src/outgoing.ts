@@ -88,7 +88,9 @@ export class Outgoing implements AuthRequest {
       value === null
         ? undefined
         : {
-            headers: headers ? withHeader(headers, name, value, proof) : { [name]: value, ...proof },
+            // (`null` is not "none": new Headers(null) throws, as fetch itself does for it.)
+            headers:
+              headers === undefined ? { [name]: value, ...proof } : withHeader(headers, name, value, proof),
             ...this.refuse,
           };
     // The copy keeps what this send reads: a replay sends the same bytes with the same content type.

@@ -12,8 +12,9 @@ export function useSessionSelector<T>(store: SessionStore, selector?: (auth: Aut
     return () => {
       const next = store.getSnapshot();
       if (next !== auth) {
-        auth = next;
+        // Selected first: a selector that throws throws again on the next call, never answering a stale value.
         selected = selector ? selector(next) : next;
+        auth = next;
       }
       return selected;
     };
