@@ -74,11 +74,11 @@ export function createMachine(
   let epoch = 0;
   // What ended each session, by epoch: a late 401 rejects with the error that ended its own session.
   const endErrors = new Map<number, AuthError>();
-  const { write: persist, isCurrent: isStorageCurrent } = createTokenWriter(
-    storage,
-    storageKey,
-    refreshTimeoutMs,
-  );
+  const {
+    write: persist,
+    isCurrent: isStorageCurrent,
+    settled: writesSettled,
+  } = createTokenWriter(storage, storageKey, refreshTimeoutMs);
   // With cookies, the browser holds the refresh credential: `refresh` is called whenever new tokens are needed.
   const canRefresh = (set: TokenSet) => !!refreshTokens && (!!cookies || !!set.refreshToken);
   /** Signed out with a refresh cookie that may still be good: a 401 tries one silent refresh first. */
@@ -302,10 +302,13 @@ export function createMachine(
     if (phase.name !== 'idle' || tokens) return restoringOf()?.promise ?? Promise.resolve();
     // Asked for: the cookie is tried again, whatever was learned of it.
     isRestoreDue = isCookieRefused = false;
-    let read: Promise<string | null | undefined> | undefined;
-    const found = readStoredTokens(storage, storageKey, (given) => {
-      read = given;
-    });
+    // A write still under way (a sign-out's removal above all) is read after it, not before.
+    let read = writesSettled()?.then(() => storage.getItem(storageKey) as Promise<string | null | undefined>);
+    const found = read
+      ? null
+      : readStoredTokens(storage, storageKey, (given) => {
+          read = given;
+        });
     if (!read && !found && cookies !== 'refresh') return Promise.resolve();
     // Restored as at start-up, whether read at once or later: no sign-in event, nothing told to other tabs.
     const done = deferred<void>();

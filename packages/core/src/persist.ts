@@ -11,6 +11,7 @@ export function createTokenWriter(storage: AnyStorage, key: string, timeoutMs: n
   let isCurrent = true;
   let isWriting = false;
   let queued: { set: TokenSet | null } | null = null;
+  let writing!: Promise<void>;
   const write = (set: TokenSet | null): void => {
     if (isWriting) {
       queued = { set };
@@ -22,7 +23,7 @@ export function createTokenWriter(storage: AnyStorage, key: string, timeoutMs: n
       return;
     }
     isWriting = true;
-    waitFor(written, undefined, timeoutMs)
+    writing = waitFor(written, undefined, timeoutMs)
       .then(undefined, () => false)
       .then((isWritten) => {
         isCurrent = isWritten;
@@ -32,7 +33,14 @@ export function createTokenWriter(storage: AnyStorage, key: string, timeoutMs: n
         if (next) write(next.set);
       });
   };
-  return { write, isCurrent: () => isCurrent };
+  /**
+   * Undefined when no write is under way; else a promise that resolves once every write asked for so far has
+   * settled. A read asked for after a write (a restore after a sign-out) waits for it: else it would answer with
+   * what the write replaces (the removal still queued behind an earlier write, or a storage answering reads
+   * ahead of writes it was given earlier).
+   */
+  const settled = (): Promise<void> | undefined => (isWriting ? writing.then(settled) : undefined);
+  return { write, isCurrent: () => isCurrent, settled };
 }
 
 /**
