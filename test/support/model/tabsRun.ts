@@ -321,13 +321,4 @@ export function checkNoTokenLeaked({ model, requests, events }: TabsRun): void {
   expect(leaked, 'no token in events, errors or logs').toEqual([]);
 }
 
-/**
- * fast-check's parameters: `numRuns`, or RUNS=5000 to search harder; SEED=… FC_PATH=… replays a
- * counterexample that fast-check printed.
- * @example await fc.assert(property, runParameters(150));
- */
-export const runParameters = (numRuns: number): fc.Parameters<unknown> => ({
-  numRuns: Number(process.env.RUNS ?? numRuns),
-  ...(process.env.SEED ? { seed: Number(process.env.SEED), endOnFailure: true } : {}),
-  ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}),
-});
+export { runParameters } from '../runParameters';

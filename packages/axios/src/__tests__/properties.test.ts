@@ -10,13 +10,14 @@ import {
   usePropertyHooks,
   withDpop,
 } from '#test-support/model';
+import { runParameters } from '#test-support/runParameters';
 import { axiosTransport } from './support/propertyModel';
 
 describe('properties over random interleavings', () => {
   usePropertyHooks();
 
   it('axios + session hold every invariant whatever order answers, expiries, aborts and sign-outs land in', async () => {
-    await fc.assert(interleavingsProperty(axiosTransport), { numRuns: 300 });
+    await fc.assert(interleavingsProperty(axiosTransport), runParameters(300));
   }, 60_000);
 
   // DPoP (RFC 9449): every send and replay signed anew, the proofs checked by the server before the model answers.
@@ -27,7 +28,7 @@ describe('properties over random interleavings', () => {
     'axios + a DPoP-bound session in the %s model (%s): every invariant, and a fresh proof for each send',
     async (sessionModel) => {
       const transport = withDpop(axiosTransport);
-      await fc.assert(sessionModelProperty(transport, sessionModel), { numRuns: 150 });
+      await fc.assert(sessionModelProperty(transport, sessionModel), runParameters(150));
       // The runs did send tokens: the check above ran on real proofs.
       expect(transport.proofsChecked()).toBeGreaterThan(100);
     },
@@ -43,7 +44,7 @@ describe('properties over random interleavings', () => {
   ])(
     'axios + session in the %s model (%s) hold every invariant, and no credential goes where it must not',
     async (sessionModel) => {
-      await fc.assert(sessionModelProperty(axiosTransport, sessionModel), { numRuns: 200 });
+      await fc.assert(sessionModelProperty(axiosTransport, sessionModel), runParameters(200));
     },
     60_000,
   );
@@ -95,7 +96,7 @@ describe('properties over random interleavings', () => {
         expect(refresh, 'one refresh per caller that found none in flight').toHaveBeenCalledTimes(starters);
         if (callers.every((kind) => kind === 'getAccessToken')) expect(refresh).toHaveBeenCalledTimes(1);
       }),
-      { numRuns: 200 },
+      runParameters(200),
     );
   });
 });

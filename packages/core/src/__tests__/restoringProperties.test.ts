@@ -1,6 +1,7 @@
 import { createSession, type RefreshContext, type WakeSignal } from '@reauth/core';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runParameters } from '#test-support/runParameters';
 import { asReactNative, asyncStorage, restoreGlobals, stored, T0 } from './support/asyncStorage';
 
 const TIMEOUT_MS = 1_000;
@@ -124,7 +125,7 @@ describe('restoring, offline and wake-up over random interleavings', () => {
           vi.clearAllTimers();
         },
       ),
-      { numRuns: 200 },
+      runParameters(200),
     );
   });
 });

@@ -11,6 +11,7 @@ import {
   usePropertyHooks,
   withDpop,
 } from '#test-support/model';
+import { runParameters } from '#test-support/runParameters';
 import { fetchTransport, modelFetch } from './support/propertyModel';
 
 /**
@@ -46,7 +47,7 @@ describe('properties over random interleavings', () => {
   usePropertyHooks();
 
   it('fetch + session hold every invariant whatever order answers, expiries, aborts and sign-outs land in', async () => {
-    await fc.assert(interleavingsProperty(fetchTransport), { numRuns: 300 });
+    await fc.assert(interleavingsProperty(fetchTransport), runParameters(300));
   }, 60_000);
 
   // DPoP (RFC 9449): every send and replay signed anew, the proofs checked by the server before the model answers.
@@ -57,7 +58,7 @@ describe('properties over random interleavings', () => {
     'fetch + a DPoP-bound session in the %s model (%s): every invariant, and a fresh proof for each send',
     async (sessionModel) => {
       const transport = withDpop(fetchWithForeignOrigin);
-      await fc.assert(sessionModelProperty(transport, sessionModel), { numRuns: 150 });
+      await fc.assert(sessionModelProperty(transport, sessionModel), runParameters(150));
       // The runs did send tokens: the check above ran on real proofs.
       expect(transport.proofsChecked()).toBeGreaterThan(100);
     },
@@ -73,7 +74,7 @@ describe('properties over random interleavings', () => {
   ])(
     'fetch + session in the %s model (%s) hold every invariant, and no credential goes where it must not',
     async (sessionModel) => {
-      await fc.assert(sessionModelProperty(fetchWithForeignOrigin, sessionModel), { numRuns: 200 });
+      await fc.assert(sessionModelProperty(fetchWithForeignOrigin, sessionModel), runParameters(200));
     },
     60_000,
   );
