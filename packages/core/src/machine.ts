@@ -291,7 +291,7 @@ export function createMachine(
     // Restoring does not wait for the network: offline, it ends signed out (the next 401 tries again).
     flight.isWaitingOnline = isKnownOffline() && !flight.restoring;
     if (!flight.isWaitingOnline) {
-      runFlight(flight, { ...options, tabs, dispatch, isStorageCurrent, isCurrent });
+      runFlight(flight, { ...options, tabs, dispatch, isStorageCurrent, isCurrent, writesSettled });
     } else if (flight.grace === undefined && refreshTimeoutMs < Infinity) {
       flight.grace = setTimeout(() => dispatch({ type: 'refreshAbandoned', flight }), 2 * refreshTimeoutMs);
     }

@@ -52,6 +52,8 @@ export interface FlightOptions {
   storageKey: string;
   /** False after a write storage refused (it then holds older tokens, or none). */
   isStorageCurrent(): boolean;
+  /** When the session's own writes to storage are under way: settles once they are done. */
+  writesSettled(): Promise<void> | undefined;
   /** Whether the session still runs this flight (not dropped, superseded or timed out). */
   isCurrent(flight: Flight): boolean;
   dispatch: FlightReport;
@@ -143,6 +145,8 @@ export function runFlight(flight: Flight, options: FlightOptions): void {
   tabs
     .exclusive(flight.controller.signal, async () => {
       if (!isCurrent(flight)) return; // dropped or timed out while it waited
+      // After our own writes: read before them, storage answers with the tokens they replace.
+      await options.writesSettled();
       const seen = await readNow(options.storage, options.storageKey);
       if (!isCurrent(flight)) return; // an asynchronous storage answered after the session moved on
       if (!seen) return call();
