@@ -1,9 +1,8 @@
-import { type AnySessionOptions, type CookieRefreshContext, createSession, type Session } from '@reauth/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stubBroadcastChannel } from './support/fakeChannel';
-import { memoryStorage, T0 } from './support/harness';
-import { inProcessLock } from './support/inProcessLock';
+import { T0 } from './support/harness';
 import { makeJwt } from './support/jwt';
+import { flushMicrotasks, refused, twoTabs } from './support/supersededTabs';
 
 // A refresh superseded by another tab's sign-in is not cancelled (with cookies the server may have rotated the
 // cookie), so it can land after the user signed out: it must change nothing then — no prompt, no event, no refusal
@@ -18,48 +17,6 @@ afterEach(() => {
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
 });
-
-let keys = 0;
-
-/** Two tabs sharing one cookie jar; `refresh` records the cookie each call presents and waits for the test. */
-function twoTabs(cookies: 'refresh' | 'session') {
-  const jar = { cookie: 'c1' };
-  const presented: string[] = [];
-  const answers: { resolve(value: unknown): void; reject(error: unknown): void }[] = [];
-  const refresh = vi.fn(
-    (_context: CookieRefreshContext) =>
-      new Promise<never>((resolve, reject) => {
-        presented.push(jar.cookie);
-        answers.push({ resolve: resolve as (value: unknown) => void, reject });
-      }),
-  );
-  const { lock } = inProcessLock();
-  const storageKey = `superseded-${++keys}`;
-  const open = (): Session =>
-    createSession({
-      cookies,
-      refresh,
-      storage: memoryStorage(),
-      storageKey,
-      now: () => Date.now(),
-      refreshTimeoutMs: 1_000,
-      crossTab: { lock },
-    } as AnySessionOptions);
-  const login = (cookie: string) => {
-    jar.cookie = cookie; // the login answer's Set-Cookie, before the app calls signIn
-    return cookies === 'session'
-      ? { user: { sub: 'alice' } }
-      : { accessToken: makeJwt({ sub: 'alice', cookie }), expiresIn: 300 };
-  };
-  return { tabs: [open(), open()] as const, jar, presented, answers, login };
-}
-
-const refused = () => Object.assign(new Error('invalid_grant'), { status: 400 });
-
-/** Lets the lock's grant (a microtask chain) run, without moving the clock. */
-async function flushMicrotasks(): Promise<void> {
-  for (let i = 0; i < 20; i++) await Promise.resolve();
-}
 
 describe.each(['session', 'refresh'] as const)(
   "cookies '%s', a superseded refresh that lands after the user signed out",

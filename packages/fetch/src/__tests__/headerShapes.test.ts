@@ -12,6 +12,7 @@ function setup() {
   const authFetch = createAuthFetch(session, {
     allowedOrigins: ['https://api.shapes.test'],
     fetch: async (input, init) => {
+      new Request(input as RequestInfo, init); // as a real fetch does: throws on headers it can't read
       calls.push({ input, init });
       return new Response(null, { status: 204 });
     },
@@ -57,5 +58,14 @@ describe('the headers the wrapped fetch is given', () => {
     const init = { headers: { 'X-Trace': '7' } };
     await authFetch('https://elsewhere.test/items', init);
     expect(calls[0]?.init).toBe(init);
+  });
+
+  it('headers: null (untyped JS) rejects as fetch itself does, with or without a token', async () => {
+    const { authFetch } = setup();
+    const init = { headers: null } as unknown as RequestInit;
+    // No token (another origin): fetch itself rejects.
+    await expect(authFetch('https://elsewhere.test/items', init)).rejects.toThrow(TypeError);
+    // With a token: the same answer, not a request sent with the caller's headers replaced.
+    await expect(authFetch('https://api.shapes.test/items', init)).rejects.toThrow(TypeError);
   });
 });
