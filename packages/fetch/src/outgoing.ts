@@ -55,6 +55,7 @@ export class Outgoing implements AuthRequest {
     this.input = input;
     this.init = init;
     this.spare = spare;
+    this.sent = undefined;
     this.url = spare ? spare.url : String(input);
     // The Request's where one was built (it merged init's), else init's. A null signal is no signal: the
     // authorizer reads it with `?.`.
