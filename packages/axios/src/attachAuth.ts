@@ -23,8 +23,11 @@ export function attachAuth(
   session: Session,
   options: AttachAuthOptions = {},
 ): () => void {
-  const { shouldRefresh } = options;
   const where = 'attachAuth(instance, session)';
+  // Production throws the engine's own TypeError at the same call (destructuring null).
+  if (process.env.NODE_ENV !== 'production' && (typeof options !== 'object' || !options))
+    throw misuse(where, 'expected an options object, or nothing');
+  const { shouldRefresh } = options;
   // Development only: production throws the engine's own TypeError at this call (without an instance), or
   // createAuthorizer's `[reauth] attachAuth: expected a session from createSession()` (without a session).
   if (process.env.NODE_ENV !== 'production') {
@@ -57,6 +60,9 @@ export function attachAuth(
     turn = undefined;
   };
   const request = (config: InternalAxiosRequestConfig, canWait: boolean) => {
+    // The URL as read now, when its origin is checked: axios reads a URL object again when it sends (after a
+    // refresh or a proof), and the caller may have changed it by then. (This config is axios's own copy.)
+    if (config.url != null && typeof config.url !== 'string') config.url = String(config.url);
     const ticket = authorizer.authorize(asAuthRequest(instance, config), 0, canWait);
     if (!(ticket instanceof Promise)) return sign(config, ticket);
     const signed = ticket.then(

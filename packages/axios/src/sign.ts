@@ -14,10 +14,11 @@ const isPlainValue = /^[!-~]([ -~]*[!-~])?$/;
 export function createSign(authorizer: Authorizer, key: symbol) {
   const { header } = authorizer;
   const lower = header.toLowerCase();
-  // axios and follow-redirects drop Authorization (not other headers) on a redirect to another origin.
+  // axios and follow-redirects drop Authorization (and the sensitiveHeaders) on a redirect to another origin.
   const isCustomHeader = lower !== 'authorization';
-  // A name AxiosHeaders#set takes as a name (it parses anything else as raw header lines).
-  const isPlainName = /^[\w!#$%&'*+.^`|~-]+$/.test(header) && lower !== '__proto__';
+  // A name AxiosHeaders#set takes as a name (it parses anything else as raw header lines); core refuses a header
+  // that is not an HTTP token.
+  const isPlainName = lower !== '__proto__';
   // The last value found plain: a token is tested once, not on every request (tokens are long, requests many).
   let plain: string | undefined;
   const isPlain = (value: string) => {
@@ -27,6 +28,11 @@ export function createSign(authorizer: Authorizer, key: symbol) {
     return true;
   };
   return <C extends InternalAxiosRequestConfig>(config: C, ticket: Ticket): C => {
+    // Dropped by axios (its Node http adapter) on a redirect to another origin, as it drops Authorization.
+    const sensitive = (name: string) => {
+      if (!config.sensitiveHeaders?.includes(name))
+        config.sensitiveHeaders = [...(config.sensitiveHeaders ?? []), name];
+    };
     // Another interceptor may have made it a plain object.
     const headers = AxiosHeaders.from(config.headers) as AxiosHeaders & Record<string, unknown>;
     const value = authorizer.credentials(ticket);
@@ -34,7 +40,10 @@ export function createSign(authorizer: Authorizer, key: symbol) {
     const before = (config as unknown as Carrier)[key]?.proof;
     if (before) for (const name in before) headers.delete(name);
     if (ticket.proof) {
-      for (const name in ticket.proof) headers.set(name, ticket.proof[name] as string);
+      for (const name in ticket.proof) {
+        headers.set(name, ticket.proof[name] as string);
+        sensitive(name);
+      }
       // Each answer's headers reach the signer (a DPoP-Nonce) before any response interceptor can reshape it.
       const observe: AxiosResponseTransformer = (data, answer) => {
         authorizer.observe(ticket, answer);
@@ -55,8 +64,12 @@ export function createSign(authorizer: Authorizer, key: symbol) {
     }
     // A replay sent signed out drops the token its first send carried; a cookie session never set one.
     else if (ticket.attempt && authorizer.setsHeader) headers.delete(header);
-    if (isCustomHeader && !config.sensitiveHeaders?.includes(header)) {
-      config.sensitiveHeaders = [...(config.sensitiveHeaders ?? []), header];
+    if (isCustomHeader) {
+      sensitive(header);
+      // axios's fetch adapter follows redirects as fetch does, which drops only Authorization: a send with the token
+      // in another header refuses them (as @reauth/fetch's sends do), unless the caller chose a mode.
+      if (value !== null && config.fetchOptions?.redirect === undefined)
+        config.fetchOptions = { ...config.fetchOptions, redirect: 'error' };
     }
     config.headers = headers;
     (config as unknown as Carrier)[key] = ticket;

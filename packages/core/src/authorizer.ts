@@ -58,6 +58,9 @@ export interface UnauthorizedExchange {
  * What a step-up challenge (RFC 9470: `error="insufficient_user_authentication"`) asks for: its `acr_values`,
  * split, and its `max_age` in seconds.
  */
+/** A header name or auth scheme: an HTTP token (RFC 9110), nothing a header would reject or quote. */
+const isHttpToken = (value: unknown) => typeof value === 'string' && /^[\w!#$%&'*+.^`|~-]+$/.test(value);
+
 function readStepUp(headers: HeadersLike | undefined): { acrValues: string[]; maxAge: number | undefined } {
   const challenge = getHeader(headers, 'www-authenticate') ?? '';
   const found = /(?:^|[\s,])acr_values\s*=\s*(?:"([^"]*)"|([^\s,"]+))/i.exec(challenge);
@@ -130,8 +133,15 @@ export function createAuthorizer(
   const { maxRetries = 1, header = 'Authorization', scheme = signer?.scheme ?? 'Bearer' } = options;
   if (!(Number.isInteger(maxRetries) && maxRetries >= 0))
     throw misuse(where, '`maxRetries` must be a whole number, 0 or more');
-  if (!header || typeof header !== 'string')
-    throw misuse(where, "`header` must be a header name such as 'Authorization'");
+  // Both go into a header: a space or a line break there fails the send with an error that quotes the value —
+  // the token with it.
+  if (!isHttpToken(header)) throw misuse(where, "`header` must be a header name such as 'Authorization'");
+  if (scheme !== '' && !isHttpToken(scheme)) {
+    throw misuse(
+      where,
+      `\`scheme\` ${process.env.NODE_ENV !== 'production' ? "must be an auth scheme such as 'Bearer', or '' for the bare token" : 'is invalid'}`,
+    );
+  }
   // A relative baseURL says nothing of the API's origin (resolved against a <base href> it could be a CDN's).
   const fallback =
     (isAbsolute(options.baseURL) ? originOf(options.baseURL) : null) ??

@@ -52,7 +52,11 @@ export interface EventLog {
  * const log = createEventLog(session, { size: 50 });
  * report.attach('reauth-events.json', JSON.stringify(log.entries()));
  */
-export function createEventLog(session: Session, { size = 100 }: EventLogOptions = {}): EventLog {
+export function createEventLog(session: Session, options: EventLogOptions = {}): EventLog {
+  // Production throws the engine's own TypeError at the same call (reading `size` of null).
+  if (process.env.NODE_ENV !== 'production' && (typeof options !== 'object' || !options))
+    throw misuse('createEventLog(session, { size })', 'expected an options object, or nothing');
+  const { size = 100 } = options;
   if (typeof session?.on !== 'function' || !(Number.isInteger(size) && size > 0))
     throw misuse('createEventLog(session, { size })', 'expected a session and a whole size, 1 or more');
   let seq = 0;

@@ -1,3 +1,4 @@
+import { misuse } from './errors';
 import { getInternals } from './internals';
 import { decodeJwt } from './jwt';
 import { isOriginAllowed, normalizeOrigins, type OriginPattern, resolveRequestUrl } from './origins';
@@ -98,6 +99,9 @@ const errorParameter = (challenge: string) =>
  * const { cause, hint } = diagnose401({ status: 401, headers: res.headers, requestHeaders: init.headers, url, session });
  */
 export function diagnose401(input: Diagnose401Input): Diagnosis {
+  // Production throws the engine's own TypeError at the same call (reading a field of nothing).
+  if (process.env.NODE_ENV !== 'production' && (typeof input !== 'object' || !input))
+    throw misuse('diagnose401', 'expected { status, headers, requestHeaders?, url?, session? }');
   const { session, url, allowedOrigins } = input;
   if (!input.status) return { cause: 'expired_token', hint: HINTS.cors };
   const challenge = getHeader(input.headers, 'www-authenticate') ?? '';

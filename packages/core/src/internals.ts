@@ -35,8 +35,18 @@ export interface SessionInternals {
 
 export const INTERNALS = Symbol.for('reauth.internals');
 
-/** A listener that throws must not break the session mid-update (tokens stored, waiters not released). */
-export function isolated<A extends unknown[]>(listener: (...args: A) => void): (...args: A) => void {
+/**
+ * A listener that throws must not break the session mid-update (tokens stored, waiters not released). One that is
+ * not a function is (in development) a TypeError at the call that gave it (`where`), not a "listener threw" at every
+ * later update.
+ */
+export function isolated<A extends unknown[]>(
+  listener: (...args: A) => void,
+  where?: string,
+): (...args: A) => void {
+  // Development only: production throws the engine's own TypeError at the first update instead.
+  if (process.env.NODE_ENV !== 'production' && typeof listener !== 'function')
+    throw misuse(where ?? 'subscribe(listener)', 'expected a function');
   return (...args) => {
     try {
       listener(...args);

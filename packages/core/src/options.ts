@@ -5,6 +5,9 @@ import { getHttpStatus } from './utils';
 
 /** `createSession`'s options with their defaults, checked: a misuse is a TypeError saying what was expected. */
 export function resolveOptions(options: AnySessionOptions) {
+  // Production throws the engine's own TypeError at the same call (destructuring null).
+  if (process.env.NODE_ENV !== 'production' && (typeof options !== 'object' || !options))
+    throw misuse('createSession', 'expected an options object, or nothing');
   const {
     refresh: refreshTokens,
     storage = createMemoryStorage(),
@@ -42,6 +45,24 @@ export function resolveOptions(options: AnySessionOptions) {
     process.env.NODE_ENV !== 'production' &&
       'must be a positive number of ms, at most 2^30 (Infinity for none)',
   );
+  // Development only (production takes them on trust): the types, where a value from an environment variable (a
+  // string) would pass the checks above or read as true — '0' >= 0, and 'false' turns background refresh on.
+  if (process.env.NODE_ENV !== 'production') {
+    const isNumber = (value: unknown) => value === undefined || typeof value === 'number';
+    check(isNumber(refreshLeewayMs), 'refreshLeewayMs', 'must be a number of ms, not a string');
+    check(isNumber(refreshTimeoutMs), 'refreshTimeoutMs', 'must be a number of ms, not a string');
+    check(
+      typeof storageKey === 'string' && !!storageKey,
+      'storageKey',
+      'must be a non-empty string (one per app on the origin)',
+    );
+    check(typeof autoRefresh === 'boolean', 'autoRefresh', 'must be a boolean');
+    check(
+      typeof crossTab === 'boolean' || (!!crossTab && typeof crossTab === 'object'),
+      'crossTab',
+      'must be a boolean or { channelName?, lock? }',
+    );
+  }
   const { channelName = `reauth:${storageKey}`, lock } = typeof crossTab === 'object' ? crossTab : {};
   check(
     !lock || typeof lock.request === 'function',
@@ -59,10 +80,11 @@ export function resolveOptions(options: AnySessionOptions) {
     'isRefreshRejected',
     process.env.NODE_ENV !== 'production' && 'must be a function (error) => boolean',
   );
+  // A clock answering NaN would make every token look expired: each request would refresh.
   check(
-    typeof now === 'function',
+    typeof now === 'function' && Number.isFinite(now()),
     'now',
-    process.env.NODE_ENV !== 'production' && 'must be a function () => epoch ms',
+    process.env.NODE_ENV !== 'production' && 'must be a function () => epoch ms (a finite number)',
   );
   check(
     typeof storage?.getItem === 'function' &&

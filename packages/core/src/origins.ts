@@ -15,6 +15,36 @@ const page = () =>
       ? undefined
       : location.href;
 
+/** Development only: how a RegExp of `allowedOrigins` lets a look-alike origin through (the token goes there). */
+const LOOSE = {
+  anchor:
+    'is not anchored, so it also matches origins that merely contain it (https://api.example.com.attacker.test)',
+  alternation:
+    'has a | outside any group, so ^ anchors only its first alternative and $ only its last (https://api.example.com.attacker.test)',
+  dot: 'has a . that is not escaped: it matches any character (https://apixexample.com)',
+};
+
+/**
+ * Development only: a `|` outside any group (the anchors then bind only the first and last alternatives), or a
+ * `.` outside a character class that is not a quantified wildcard (`.*`, `.+`: meant) — a host name's dot left
+ * unescaped.
+ */
+function looseness(source: string): keyof typeof LOOSE | null {
+  let depth = 0;
+  let isInClass = false;
+  for (let at = 0; at < source.length; at += 1) {
+    const char = source[at];
+    if (char === '\\') at += 1;
+    else if (isInClass) isInClass = char !== ']';
+    else if (char === '[') isInClass = true;
+    else if (char === '(') depth += 1;
+    else if (char === ')') depth -= 1;
+    else if (char === '|' && !depth) return 'alternation';
+    else if (char === '.' && !/[*+?{]/.test(source[at + 1] ?? '')) return 'dot';
+  }
+  return null;
+}
+
 /**
  * Validates `allowedOrigins`: strings become origins, RegExps lose g/y (so test() keeps no state).
  * @throws TypeError naming the bad entry
@@ -25,10 +55,11 @@ export function normalizeOrigins(patterns: readonly OriginPattern[], where: stri
   return patterns.map((pattern) => {
     if (pattern instanceof RegExp) {
       // /api\.example\.com/ also matches https://api.example.com.attacker.test: the token would go there.
-      if (process.env.NODE_ENV !== 'production' && !/^\^.*\$$/.test(pattern.source)) {
-        warnOnce(
-          `allowedOrigins: ${pattern} is not anchored, so it also matches origins that merely contain it (https://api.example.com.attacker.test); write /^https:\\/\\/api\\.example\\.com$/.`,
-        );
+      if (process.env.NODE_ENV !== 'production') {
+        const loose = !/^\^.*\$$/.test(pattern.source) ? 'anchor' : looseness(pattern.source);
+        if (loose) {
+          warnOnce(`allowedOrigins: ${pattern} ${LOOSE[loose]}; write /^https:\\/\\/api\\.example\\.com$/.`);
+        }
       }
       return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
     }

@@ -28,6 +28,11 @@ export interface Flight {
   isWaitingOnline?: boolean;
   /** Ends the grace period after REFRESH_TIMEOUT. */
   grace?: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Development only: `refresh` is running its synchronous part (before its first await) — a request made there
+   * through the session's own gate waits for this very flight (a forgotten `skipAuth`), and is warned of.
+   */
+  isCalling?: boolean;
   /** The wait of the callers that joined in one millisecond (a burst of 401s): one timer, not one each. */
   joined?: { at: number; wait: Promise<void>; ends?: ReturnType<typeof setTimeout> } | undefined;
 }
@@ -131,7 +136,17 @@ export function runFlight(flight: Flight, options: FlightOptions): void {
     Promise.resolve()
       .then(() => {
         flight.sentAt = now();
-        return options.refreshTokens!({ refreshToken, signal: flight.controller.signal });
+        const context = { refreshToken, signal: flight.controller.signal };
+        if (process.env.NODE_ENV !== 'production') {
+          // What the call does before its first await is known to be its own (see `Flight.isCalling`).
+          flight.isCalling = true;
+          try {
+            return options.refreshTokens!(context);
+          } finally {
+            flight.isCalling = false;
+          }
+        }
+        return options.refreshTokens!(context);
       })
       .then(
         (result) => dispatch({ type: 'refreshResult', flight, result }),

@@ -1,5 +1,5 @@
 import { watchExpiry } from './autoRefresh';
-import { AuthError } from './errors';
+import { AuthError, misuse } from './errors';
 import { type AuthEventInput, INTERNALS, isolated, type SessionInternals } from './internals';
 import { createMachine } from './machine';
 import { resolveOptions } from './options';
@@ -16,7 +16,7 @@ import type {
   SessionOptions,
   TokensInput,
 } from './types';
-import { waitFor } from './utils';
+import { waitFor, warnOnce } from './utils';
 
 /**
  * Creates a session: token state, single-flight refresh, request gate and re-authentication.
@@ -85,10 +85,17 @@ export function createSession(options: AnySessionOptions = {}): Session {
 
   const willWait = () => {
     const set = tokens();
-    return !!(machine.phase().name !== 'idle' || (asking && !set) || (set && needsRefresh(set)));
+    const will = !!(machine.phase().name !== 'idle' || (asking && !set) || (set && needsRefresh(set)));
+    if (process.env.NODE_ENV !== 'production' && will && machine.flight()?.isCalling) {
+      warnOnce(
+        'a request made inside refresh() waits for that very refresh, so it ends only at refreshTimeoutMs: send the refresh call with { skipAuth: true } (or a client without reauth), and do not call getAccessToken() in it.',
+      );
+    }
+    return will;
   };
 
   async function getAccessToken({ signal }: { signal?: AbortSignal } = {}): Promise<string | null> {
+    if (process.env.NODE_ENV !== 'production') willWait(); // warns when called inside refresh() and waiting
     if (asking && !tokens()) await waitFor(asking, signal);
     if (machine.isRestoring()) {
       await waitFor(machine.ready(), signal);
@@ -169,14 +176,25 @@ export function createSession(options: AnySessionOptions = {}): Session {
             dispatch({ type: 'reauthCancel', prompt: stepUp, isEverywhere: false });
         }),
       hasRole(role) {
+        if (process.env.NODE_ENV !== 'production' && typeof role !== 'string')
+          throw misuse('hasRole(role)', 'expected a role name (a string)');
         const { user } = store.getState();
-        return !!user && getRoles(user).includes(role);
+        const roles = user && getRoles(user);
+        // A string would match by substring ('min' of 'admin'): only an array grants a role.
+        if (process.env.NODE_ENV !== 'production' && roles && !Array.isArray(roles))
+          warnOnce('getRoles must return an array of role names; hasRole() is false until it does.');
+        return Array.isArray(roles) && roles.includes(role);
       },
       cancelReauth() {
         const prompt = machine.prompt();
         if (prompt) dispatch({ type: 'reauthCancel', prompt, isEverywhere: true });
       },
       on(type: string, listener: (event: never) => void) {
+        if (process.env.NODE_ENV !== 'production') {
+          isolated(listener, 'on(type, listener)');
+          if (type !== '*' && !(EVENT_TYPES as readonly string[]).includes(type))
+            warnOnce(`on('${type}') never fires: the events are ${EVENT_TYPES.join(', ')}.`);
+        }
         // Isolated once here, not per event: a listener that throws must not break the session mid-update.
         const filtered = isolated((event: AuthEvent) => {
           if (type === '*' || event.type === type) (listener as (event: AuthEvent) => void)(event);
@@ -189,3 +207,18 @@ export function createSession(options: AnySessionOptions = {}): Session {
     { value: internals },
   );
 }
+
+/** The events `on` can listen to (development checks only: production builds drop the list). */
+export const EVENT_TYPES = [
+  'signedIn',
+  'signedOut',
+  'refreshStart',
+  'refreshSuccess',
+  'refreshFailure',
+  'reauthRequired',
+  'reauthResolved',
+  'reauthCancelled',
+  'requestQueued',
+  'requestReplayed',
+  'unauthorized',
+] as const satisfies readonly AuthEvent['type'][];

@@ -58,9 +58,12 @@ export class RequestTicket implements Ticket {
     if (this.shown === undefined) {
       const { url = '', baseURL } = this.request;
       let shown = redactUrl(resolveRequestUrl(url, baseURL)?.href ?? url);
-      // The ticket's token and the session's too, wherever the URL carries them (opaque, any parameter name).
+      // The ticket's token and the session's too, wherever the URL carries them (opaque, any parameter name), as
+      // given or percent-encoded (`?t=${encodeURIComponent(token)}`).
       for (const secret of [this.token, ...this.secrets()]) {
-        if (secret && shown.includes(secret)) shown = shown.split(secret).join('[redacted]');
+        for (const form of secret ? [secret, encodeURIComponent(secret)] : []) {
+          shown = shown.split(form).join('[redacted]');
+        }
       }
       this.shown = shown;
     }

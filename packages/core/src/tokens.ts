@@ -152,6 +152,19 @@ export function normalizeTokens(
     if (inSeconds) expiresAt = undefined;
   }
   const exp = toNumber(user?.exp);
+  // The server's token, which the app can't change: told in development, with what to do (production keeps the
+  // expiry as read: unknown, or far off; a 401 still refreshes).
+  if (
+    process.env.NODE_ENV !== 'production' &&
+    expiresIn === undefined &&
+    expiresAt === undefined &&
+    user?.exp != null &&
+    (exp === undefined || (exp > 1e11 && now > 1e11))
+  ) {
+    warnOnce(
+      `${where || 'restored tokens'}: the access token's \`exp\` claim ${exp === undefined ? 'is not a number' : 'looks like milliseconds'} (a JWT's is seconds); its expiry is ${exp === undefined ? 'unknown' : 'far off'}, so it is renewed only after a 401. Give \`expiresIn\` with the tokens.`,
+    );
+  }
   return {
     accessToken,
     refreshToken: refreshToken === undefined ? keep : refreshToken || null,

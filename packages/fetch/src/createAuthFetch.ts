@@ -16,6 +16,9 @@ import { Outgoing } from './outgoing';
  * await authFetch('https://api.example.com/auth/login', { method: 'POST', body, skipAuth: true });
  */
 export function createAuthFetch(session: Session, options: CreateAuthFetchOptions = {}): AuthFetch {
+  // Production throws the engine's own TypeError at the same call (destructuring null).
+  if (process.env.NODE_ENV !== 'production' && (typeof options !== 'object' || !options))
+    throw misuse('createAuthFetch', 'expected an options object, or nothing');
   const { fetch: given, shouldRefresh } = options;
   if (given !== undefined && typeof given !== 'function') {
     throw misuse('createAuthFetch', 'expected options.fetch to be a function');

@@ -37,7 +37,6 @@ export class Outgoing implements AuthRequest {
   declare sent: { headers?: HeadersInit | undefined } | undefined;
   /** The Request the next send takes (bodies other than strings), else undefined. */
   declare private spare: Request | undefined;
-  declare private readonly input: RequestInfo | URL;
   declare private readonly init: RequestInit | undefined;
   /** `{ redirect: 'error' }` where a send with a token refuses redirects. */
   declare private readonly refuse: RequestInit | undefined;
@@ -52,7 +51,6 @@ export class Outgoing implements AuthRequest {
     this.isStream =
       given != null ? !isPlain && isStreamLike(Object(given)) : !!inputBody && !isByteStream(inputBody);
     const spare = isPlain ? undefined : new Request(input as RequestInfo, init);
-    this.input = input;
     this.init = init;
     this.spare = spare;
     this.sent = undefined;
@@ -96,7 +94,9 @@ export class Outgoing implements AuthRequest {
           };
     // The copy keeps what this send reads: a replay sends the same bytes with the same content type.
     if (spare?.body && !this.isStream) this.spare = spare.clone();
-    const input = spare ? (auth ? new Request(spare, auth) : spare) : this.input;
+    // The URL as read once, when its origin was checked — not the caller's URL object again, which may have been
+    // changed since (while a refresh or a proof was awaited): fetch would read it anew, token attached.
+    const input = spare ? (auth ? new Request(spare, auth) : spare) : this.url;
     const sent = spare ? undefined : auth ? { ...init, ...auth } : init;
     this.sent = sent ?? (input as Request);
     return fetch(input, sent);

@@ -26,5 +26,10 @@ export function useAuth(): Auth;
  */
 export function useAuth<T>(selector: (auth: Auth) => T): T;
 export function useAuth<T>(selector?: (auth: Auth) => T): T | Auth {
+  // Production throws the engine's own TypeError at the first render ("selector is not a function").
+  if (process.env.NODE_ENV !== 'production' && selector !== undefined && typeof selector !== 'function')
+    throw new TypeError(
+      '[reauth] useAuth(selector?): expected a function (auth) => slice, such as (auth) => auth.status.',
+    );
   return useSessionSelector(useAuthContext('useAuth'), selector);
 }

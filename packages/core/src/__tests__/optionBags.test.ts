@@ -1,9 +1,11 @@
+import type { AuthEventType } from '@reauth/core';
 import { describe, expectTypeOf, it } from 'vitest';
 import type { TabsOptions } from '../crossTab';
 import type { SessionInternals } from '../internals';
 import type { Machine } from '../machine';
 import type { ResolvedOptions } from '../options';
 import type { FlightOptions } from '../refreshFlight';
+import type { EVENT_TYPES } from '../session';
 
 // The session passes its resolved options on whole, spread under the fields of the one it calls
 // (`{ ...resolved, ...machine }`, `connectTabs({ ...tabOptions, ...options, listener })`, `runFlight(flight,
@@ -40,5 +42,11 @@ describe('option bags spread into one another', () => {
   it('the expiry watch: the fields the session adds are none of the options', () => {
     type Added = 'subscribe' | 'dueAt' | 'check' | 'onNetwork';
     expectTypeOf<Shared<ResolvedOptions, Record<Added, 1>>>().toEqualTypeOf<never>();
+  });
+});
+
+describe("on()'s list of event names (its development warning for a name that never fires)", () => {
+  it('names every event and nothing else', () => {
+    expectTypeOf<(typeof EVENT_TYPES)[number]>().toEqualTypeOf<AuthEventType>();
   });
 });
