@@ -28,7 +28,7 @@ module.exports = [
   // characters once per token, not once per request: attachAuth's 1.05x held in 5 runs of 5 with it); 50 B keep the
   // token where its origin was checked: a URL object is read once, a DPoP proof is a sensitive header (dropped on a
   // redirect to another origin), and axios's fetch adapter refuses redirects for a token in a custom header.
-  entry('axios', 'on top of core', '1.71 kB', ['axios']),
+  entry('axios', 'on top of core', '1.72 kB', ['axios']),
   entry('fetch', 'on top of core', '0.99 kB'),
   // Issue 16: "unchanged or less" than 1.0 kB (met: 966 B, step-up included).
   entry('react', 'on top of core', '0.97 kB', ['react', 'react/jsx-runtime']),

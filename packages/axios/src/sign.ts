@@ -7,6 +7,12 @@ export type Carrier = InternalAxiosRequestConfig & { [ticket: symbol]: Ticket | 
 // A value AxiosHeaders#set stores as it is: printable ASCII, no space at either end (a token, say).
 const isPlainValue = /^[!-~]([ -~]*[!-~])?$/;
 
+/** Dropped by axios (its Node http adapter) on a redirect to another origin, as it drops Authorization. */
+function sensitive(config: InternalAxiosRequestConfig, name: string): void {
+  if (!config.sensitiveHeaders?.includes(name))
+    config.sensitiveHeaders = [...(config.sensitiveHeaders ?? []), name];
+}
+
 /**
  * Makes `sign(config, ticket)`: puts the ticket's token on the config's headers (a replay never keeps the token
  * of its first send) and the ticket on the config under `key`.
@@ -28,11 +34,6 @@ export function createSign(authorizer: Authorizer, key: symbol) {
     return true;
   };
   return <C extends InternalAxiosRequestConfig>(config: C, ticket: Ticket): C => {
-    // Dropped by axios (its Node http adapter) on a redirect to another origin, as it drops Authorization.
-    const sensitive = (name: string) => {
-      if (!config.sensitiveHeaders?.includes(name))
-        config.sensitiveHeaders = [...(config.sensitiveHeaders ?? []), name];
-    };
     // Another interceptor may have made it a plain object.
     const headers = AxiosHeaders.from(config.headers) as AxiosHeaders & Record<string, unknown>;
     const value = authorizer.credentials(ticket);
@@ -42,7 +43,7 @@ export function createSign(authorizer: Authorizer, key: symbol) {
     if (ticket.proof) {
       for (const name in ticket.proof) {
         headers.set(name, ticket.proof[name] as string);
-        sensitive(name);
+        sensitive(config, name);
       }
       // Each answer's headers reach the signer (a DPoP-Nonce) before any response interceptor can reshape it.
       const observe: AxiosResponseTransformer = (data, answer) => {
@@ -65,7 +66,7 @@ export function createSign(authorizer: Authorizer, key: symbol) {
     // A replay sent signed out drops the token its first send carried; a cookie session never set one.
     else if (ticket.attempt && authorizer.setsHeader) headers.delete(header);
     if (isCustomHeader) {
-      sensitive(header);
+      sensitive(config, header);
       // axios's fetch adapter follows redirects as fetch does, which drops only Authorization: a send with the token
       // in another header refuses them (as @reauth/fetch's sends do), unless the caller chose a mode.
       if (value !== null && config.fetchOptions?.redirect === undefined)
