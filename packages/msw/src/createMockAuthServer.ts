@@ -35,9 +35,9 @@ const isUser = (user: MockUser | undefined) =>
   (user.otp === undefined || (typeof user.otp === 'string' && user.otp !== ''));
 
 function checkUsersAndPaths(users: unknown, paths: Record<string, unknown>): void {
-  if (!Array.isArray(users) || !users.every(isUser)) {
+  if (!Array.isArray(users) || users.length === 0 || !users.every(isUser)) {
     throw new TypeError(
-      "[reauth/msw] users expects [{ username: string, password: string, roles?: string[], otp?: string }] (otp not empty), e.g. [{ username: 'alice', password: 'wonderland', roles: ['user'] }]",
+      "[reauth/msw] users expects at least one [{ username: string, password: string, roles?: string[], otp?: string }] (otp not empty), e.g. [{ username: 'alice', password: 'wonderland', roles: ['user'] }]",
     );
   }
   const seen = new Set<string>();
@@ -48,10 +48,18 @@ function checkUsersAndPaths(users: unknown, paths: Record<string, unknown>): voi
     }
     seen.add(username);
   }
+  const taken = new Map<unknown, string>();
   for (const [name, path] of Object.entries(paths)) {
     if (typeof path !== 'string' || !path.startsWith('/')) {
       throw new TypeError(`[reauth/msw] paths.${name} expects a path starting with "/", got ${String(path)}`);
     }
+    // Two routes on one path: the second would never be reached.
+    if (taken.has(path)) {
+      throw new TypeError(
+        `[reauth/msw] paths.${name} and paths.${taken.get(path)} are both "${path}"; give each route its own path`,
+      );
+    }
+    taken.set(path, name);
   }
 }
 
@@ -118,9 +126,14 @@ function checkCookies(cookies: unknown, cookieName: unknown): { model?: CookieMo
 export function createMockAuthServer<Model extends CookieModel | undefined = undefined>(
   options: MockAuthServerOptions<Model>,
 ): MockAuthServer<Model> {
-  if (typeof options?.baseUrl !== 'string' || !URL.canParse(options.baseUrl)) {
+  // http or https only: URL takes 'localhost:3000' as a URL of the scheme "localhost:", which no request matches.
+  if (
+    typeof options?.baseUrl !== 'string' ||
+    !/^https?:\/\/[^/]/i.test(options.baseUrl) ||
+    !URL.canParse(options.baseUrl)
+  ) {
     throw new TypeError(
-      '[reauth/msw] createMockAuthServer expects an absolute baseUrl, e.g. https://api.test',
+      '[reauth/msw] createMockAuthServer expects an absolute http(s) baseUrl, e.g. https://api.test',
     );
   }
   // Routes are baseUrl + path: after a "?" or "#" no request URL could ever match them.
@@ -129,7 +142,9 @@ export function createMockAuthServer<Model extends CookieModel | undefined = und
       '[reauth/msw] baseUrl must not have a query or a fragment: pass the origin and an optional path prefix, e.g. https://api.test/v2',
     );
   }
-  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  // As request URLs are read: a default port (https://api.test:443) or an upper-case host would match nothing.
+  const parsed = new URL(options.baseUrl);
+  const baseUrl = `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
   const paths = { ...DEFAULT_PATHS, ...options.paths };
   const urls = {
     login: `${baseUrl}${paths.login}`,

@@ -83,6 +83,12 @@ export function createGuard({ model, state, store, recordBodies }: ProtectContex
     options: ProtectOptions = {},
   ): HttpHandler {
     const { roles = [], insufficientScopeAs401 = false } = options;
+    // Checked here, not at the first request (where it would be a 500 from inside the handler).
+    if (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) {
+      throw new TypeError(
+        `[reauth/msw] protect(handler, { roles }) expects an array of role names, e.g. { roles: ['admin'] }, got ${JSON.stringify(roles)}`,
+      );
+    }
     const stepUp = checkStepUp(options);
     // Signed in as asked: one of the acr values, and within maxAge seconds (by the kit's clock).
     const isStrongEnough = ({ acr, authTime }: AccessClaims) =>

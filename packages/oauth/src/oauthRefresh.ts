@@ -1,4 +1,4 @@
-import { misuse, type RefreshContext, type TokensInput } from '@reauth/core';
+import { misuse, type RefreshContext, type TokensInput, warnOnce } from '@reauth/core';
 import {
   type AuthorizationServer,
   allowInsecureRequests as allowInsecure,
@@ -89,6 +89,14 @@ export function oauthRefresh(
       '`clientAuth` must be an oauth4webapi client authentication, e.g. ClientSecretPost(secret)',
     );
   }
+  // A factory passed uncalled (`ClientSecretPost`, not `ClientSecretPost(secret)`) would send no credentials: the
+  // server answers invalid_client, and the user is signed out at the first refresh. A client authentication takes
+  // the request's body and headers (3 or 4 parameters); a factory takes at most 2.
+  if (process.env.NODE_ENV !== 'production' && clientAuth.length < 3) {
+    warnOnce(
+      `${WHERE}: \`clientAuth\` looks like a factory passed uncalled (a client authentication takes the request's body and headers): call it, e.g. clientAuth: ClientSecretPost(secret).`,
+    );
+  }
   if (typeof allowInsecureRequests !== 'boolean') {
     throw misuse(WHERE, '`allowInsecureRequests` must be a boolean');
   }
@@ -114,22 +122,35 @@ export function oauthRefresh(
       })
     : undefined;
 
+  // One discovery for every refresh (of every session, on a server): not tied to the signal of the refresh that
+  // happened to start it — a sign-out there must not fail the others' — but bounded on its own.
   const discover = (signal: AbortSignal): Promise<AuthorizationServer> => {
     if (!server) {
       const url = issuer as URL;
-      server = discoveryRequest(url, { ...http, signal }).then((response) =>
-        processDiscoveryResponse(url, response),
+      server = discoveryRequest(url, { ...http, signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS) }).then(
+        (response) => processDiscoveryResponse(url, response),
       );
       // A failed discovery is not cached: the next refresh tries again.
       server.catch(() => {
         server = undefined;
       });
     }
-    return server;
+    return untilAborted(server, signal);
   };
 
   return async ({ refreshToken, signal }) => {
-    const as = await discover(signal);
+    try {
+      return await refreshWith(await discover(signal), refreshToken, signal);
+    } catch (error) {
+      throw safeError(error, refreshToken);
+    }
+  };
+
+  async function refreshWith(
+    as: AuthorizationServer,
+    refreshToken: string,
+    signal: AbortSignal,
+  ): Promise<TokensInput> {
     const grant = async (isNonceRetry: boolean): Promise<TokenEndpointResponse> => {
       const response = await refreshTokenGrantRequest(as, client, clientAuth, refreshToken, {
         ...http,
@@ -137,38 +158,66 @@ export function oauthRefresh(
         signal,
       });
       try {
-        return await processRefreshTokenResponse(
-          as,
-          client,
-          idTokenChecked ? response : await withoutIdToken(response),
-        );
+        return await processRefreshTokenResponse(as, client, await tolerated(response, !idTokenChecked));
       } catch (error) {
         // The handle has learnt the nonce from this answer: the second proof carries it. Once: a server that
         // refuses that one too has another problem.
         if (DPoP && !isNonceRetry && isDPoPNonceError(error)) return grant(true);
-        throw withoutBody(error);
+        throw error;
       }
     };
     const result = await grant(false);
+    // The tokens are kept (the server has rotated the refresh token already), but every API call will be refused:
+    // the session sends them as DPoP.
+    if (process.env.NODE_ENV !== 'production' && DPoP && result.token_type.toLowerCase() !== 'dpop') {
+      warnOnce(
+        `${WHERE}: dpop was given, but the token endpoint answered token_type ${result.token_type}: enable DPoP for client ${clientId} at the authorization server, or drop the dpop option.`,
+      );
+    }
     const tokens: TokensInput = { accessToken: result.access_token, refreshToken: result.refresh_token };
     if (result.expires_in !== undefined) tokens.expiresIn = result.expires_in;
     return tokens;
-  };
+  }
+}
+
+/** How long the shared discovery may take: it is no refresh's own, so no refresh's signal ends it. */
+const DISCOVERY_TIMEOUT_MS = 30_000;
+
+/** `promise`, or the signal's reason as soon as it aborts (the promise itself goes on, for the others). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
 }
 
 /**
- * oauth4webapi's error, without what could hold tokens: a malformed 200 (a `token_type` it does not take, a bad
- * `expires_in`) carries the whole token response as `cause.body`, which would reach the session's error and its
- * events. Kept: the message, `code`, `status`, `error`, `error_description`.
+ * The refresh's error as the session and its events show it, without what could hold a token. oauth4webapi's own
+ * errors (`OAUTH_…` codes) carry the response: as `cause` (a malformed 200's whole token response, the body around a
+ * JSON parse error, an id_token that failed its check) or as `response`; and a server may echo the refresh token in
+ * `error_description`. Those two fields go, and the refresh token sent is cut out of the message and the
+ * description; the error keeps its class (`ResponseBodyError`…), `code`, `status` and `error`. It was made for this
+ * call alone. Other errors (a network failure, an abort) are passed on as they are.
  */
-function withoutBody(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
-  const { code, status, error: oauthError, error_description } = error as Error & Record<string, unknown>;
-  const cause = (error as { cause?: unknown }).cause as { body?: unknown } | undefined;
-  if (!cause || typeof cause !== 'object' || !('body' in cause)) return error;
-  const safe = new Error(error.message);
-  safe.name = error.name;
-  return Object.assign(safe, { code, status, error: oauthError, error_description });
+function safeError(error: unknown, refreshToken: string): unknown {
+  const own = error as Error & {
+    code?: unknown;
+    cause?: unknown;
+    response?: unknown;
+    error_description?: unknown;
+  };
+  if (!(error instanceof Error) || typeof own.code !== 'string' || !own.code.startsWith('OAUTH_'))
+    return error;
+  const clean = <T>(text: T) =>
+    typeof text === 'string' ? text.split(refreshToken).join('[redacted]') : text;
+  delete own.cause;
+  delete own.response;
+  own.message = clean(own.message);
+  if (own.stack !== undefined) own.stack = clean(own.stack);
+  if (own.error_description !== undefined) own.error_description = clean(own.error_description);
+  return error;
 }
 
 function endpoint(name: string, value: unknown, allowInsecureRequests: boolean): URL | undefined {
@@ -180,22 +229,40 @@ function endpoint(name: string, value: unknown, allowInsecureRequests: boolean):
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
     throw misuse(WHERE, `\`${name}\` must be an absolute https:// URL`);
   }
+  // fetch refuses such a URL at every request, quoting it — the password with it.
+  if (url.username || url.password) {
+    throw misuse(
+      WHERE,
+      `\`${name}\` must not carry a user or password: give the client's secret as clientAuth`,
+    );
+  }
   if (url.protocol === 'http:' && !allowInsecureRequests) {
     throw misuse(WHERE, `\`${name}\` is http://; pass allowInsecureRequests: true for a local server only`);
   }
   return url;
 }
 
-/** The same successful response without its `id_token`, which reauth does not use and cannot check here. */
-async function withoutIdToken(response: Response): Promise<Response> {
+/**
+ * The same response, as oauth4webapi takes it, where a successful one needs two allowances: an `id_token` reauth
+ * does not use and cannot check (`dropIdToken`: no issuer is known) is left out, and a `refresh_token: null` (some
+ * servers send it for "no new one") is read as absent — the current refresh token is kept — instead of failing
+ * every refresh.
+ */
+async function tolerated(response: Response, dropIdToken: boolean): Promise<Response> {
   if (response.status !== 200) return response;
   const body: unknown = await response
     .clone()
     .json()
     .catch(() => undefined);
-  if (typeof body !== 'object' || body === null || !('id_token' in body)) return response;
-  const { id_token: _dropped, ...rest } = body as Record<string, unknown>;
+  if (typeof body !== 'object' || body === null) return response;
+  const { id_token, refresh_token, ...rest } = body as Record<string, unknown>;
+  const kept = {
+    ...rest,
+    ...(id_token !== undefined && !dropIdToken && { id_token }),
+    ...(refresh_token != null && { refresh_token }),
+  };
+  if (Object.keys(kept).length === Object.keys(body).length) return response;
   const headers = new Headers(response.headers);
   headers.delete('content-length');
-  return new Response(JSON.stringify(rest), { status: 200, headers });
+  return new Response(JSON.stringify(kept), { status: 200, headers });
 }
