@@ -30,11 +30,14 @@ module.exports = [
   // redirect to another origin), and axios's fetch adapter refuses redirects for a token in a custom header.
   entry('axios', 'on top of core', '1.72 kB', ['axios']),
   entry('fetch', 'on top of core', '0.99 kB'),
-  // Issue 16: "unchanged or less" than 1.0 kB (met: 966 B, step-up included).
-  entry('react', 'on top of core', '0.97 kB', ['react', 'react/jsx-runtime']),
+  // Issue 16: "unchanged or less" than 1.0 kB (met: 966 B, step-up included; 987 B with 21 B that keep a cookie
+  // session signed in without user info authenticated behind the login modal, as DESIGN decides for known users).
+  entry('react', 'on top of core', '0.99 kB', ['react', 'react/jsx-runtime']),
   // Issue 16 asked for 0.8 kB; every remaining part is a tested behaviour (a previous user's mutations, the
-  // placeholder and initialData resets, the server's retry default, misuse errors).
-  entry('react-query', 'on top of core', '0.93 kB', [
+  // placeholder and initialData resets, the server's retry default, misuse errors); 63 B since for two races a review
+  // found at sign-out: a list still loading loads at the next sign-in (it waited forever), and a mutation in flight
+  // keeps its write out of the next user's cache.
+  entry('react-query', 'on top of core', '0.99 kB', [
     '@tanstack/react-query',
     '@tanstack/query-core',
     'react',

@@ -1,5 +1,5 @@
 import { misuse, type Session, type SessionState } from '@reauth/core';
-import type { Query, QueryClient } from '@tanstack/react-query';
+import type { Query, QueryClient, QueryObserver } from '@tanstack/react-query';
 import { authRetry } from './authRetry';
 import { isAuthFailure } from './isAuthFailure';
 
@@ -86,24 +86,35 @@ export function connectQueryClient(queryClient: QueryClient, session: Session): 
   // Mutations sent for the previous user can't be cancelled: when one settles, its callbacks have written its
   // answer into the cache (setQueryData in onSuccess): forgotten and loaded again for the new user.
   const previous = new Set<unknown>();
+  // The observers on screen at the last sign-out.
+  let shown: QueryObserver[] = [];
   const reload = () => {
     forget();
     void queryClient.refetchQueries({ type: 'active' }); // cancels the previous user's fetches in flight
   };
-  const switchUser = () => {
+  /** The pending mutations are the previous user's (their writes are forgotten when they settle), then cleared. */
+  const holdMutations = () => {
     for (const mutation of mutations.getAll())
       if (mutation.state.status === 'pending') previous.add(mutation);
     mutations.clear();
+  };
+  const switchUser = () => {
+    holdMutations();
     reload();
   };
   const unsubscribeMutations = mutations.subscribe(({ mutation, type }) => {
-    // `delete` answers whether it was one of the previous user's.
-    if (type === 'updated' && mutation.state.status !== 'pending' && previous.delete(mutation)) reload();
+    // `delete` answers whether it was one of the previous user's. Signed out, nothing loads (it would 401).
+    if (type === 'updated' && mutation.state.status !== 'pending' && previous.delete(mutation))
+      wasSignedOut ? forget() : reload();
   });
   const unsubscribeState = session.subscribe(({ status, user }: SessionState) => {
     const isSignedOut = status === 'signedOut';
     // A state subscriber (a view) may render synchronously: this one is registered first, and acts first.
     if (isSignedOut && !wasSignedOut) {
+      holdMutations();
+      // What is on screen: a query still loading is reset without a change its component renders, so it would wait
+      // on a query the clear removes, which no refetch reaches; it loads at the next sign-in.
+      shown = cache.getAll().flatMap((query) => query.observers);
       forget();
       queryClient.clear();
     }
@@ -124,6 +135,10 @@ export function connectQueryClient(queryClient: QueryClient, session: Session): 
       lastSub = {};
       switchUser();
     } else refetchFailed();
+    // A query already fetching keeps that fetch: never a second request.
+    for (const observer of shown)
+      if (observer.hasListeners()) void observer.refetch({ cancelRefetch: false });
+    shown = [];
   });
 
   const disconnect = () => {

@@ -23,6 +23,9 @@ export function createSessionStore(session: Session): SessionStore {
   const signOut: Auth['signOut'] = () => session.signOut();
   let state: SessionState | undefined;
   let snapshot: Auth | undefined;
+  // Whether a session was signed in since the last sign-out, as the states seen tell it (useSyncExternalStore reads
+  // the snapshot on every change).
+  let wasIn = false;
   return {
     session,
     signIn,
@@ -32,16 +35,16 @@ export function createSessionStore(session: Session): SessionStore {
       if (next !== state) {
         state = next;
         const { status, user, error } = next;
+        // (Restoring comes only after a sign-out, or at start-up: never with a session seen.)
+        wasIn = status === 'signedIn' || status === 'refreshing' || (wasIn && status !== 'signedOut');
         snapshot = {
           status,
           user,
           // A known session stays authenticated while re-authenticating (the page behind the modal stays
-          // mounted). Tokens that are not JWTs carry no user, so the session's ending error tells it apart
-          // from a prompt opened while signed out (the `unauthenticated` reason, which has neither).
-          isAuthenticated:
-            status === 'signedIn' ||
-            status === 'refreshing' ||
-            (status === 'reauthRequired' && !!(user || error)),
+          // mounted). Tokens that are not JWTs carry no user, so the session's ending error tells it apart from a
+          // prompt opened while signed out (the `unauthenticated` reason, which has neither) — and a cookie
+          // session signed in without user info has neither either: that it was signed in does.
+          isAuthenticated: wasIn || (status === 'reauthRequired' && !!(user || error)),
           isRefreshing: status === 'refreshing',
           signIn,
           signOut,
