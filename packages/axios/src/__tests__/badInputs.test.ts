@@ -1,7 +1,8 @@
 import { attachAuth } from '@reauth/axios';
 import { createSession, type Session } from '@reauth/core';
 import axios, { type AxiosAdapter, type AxiosInstance } from 'axios';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { expectMisuse, outcomeOf, recordConsole, shown } from '#test-support/exposure';
 
 // A demanding user's view of attachAuth: misuse is a TypeError at attachAuth naming the option; an adapter
 // that throws reaches the caller unchanged; a bad option never puts the token into an error's text.
@@ -10,50 +11,12 @@ const API = 'https://api.review.test';
 const SECRET = 'at-SECRET-axios-c0ffee';
 const NEW_SECRET = 'at-SECRET-axios-NEW-d00d';
 
-let consoleCalls: unknown[][] = [];
-beforeEach(() => {
-  consoleCalls = [];
-  for (const method of ['log', 'warn', 'error', 'info', 'debug'] as const) {
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      consoleCalls.push(args);
-    });
-  }
-});
+const output = recordConsole();
+const consoleText = output.text;
 afterEach(() => {
-  vi.restoreAllMocks();
   vi.unstubAllGlobals();
   vi.useRealTimers();
 });
-
-function shown(value: unknown, depth = 0, seen = new Set<unknown>()): string {
-  if (depth > 3 || value == null || seen.has(value)) return String(value);
-  if (typeof value === 'object') seen.add(value);
-  const parts: string[] = [];
-  try {
-    parts.push(String(value));
-  } catch {}
-  if (value instanceof Error) {
-    parts.push(value.message, value.stack ?? '', shown(value.cause, depth + 1, seen));
-    return parts.join('\n');
-  }
-  try {
-    parts.push(JSON.stringify(value));
-  } catch {}
-  return parts.join('\n');
-}
-const consoleText = () => consoleCalls.map((args) => args.map((a) => shown(a)).join(' ')).join('\n');
-
-function expectMisuse(fn: () => unknown, name: RegExp) {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, 'expected the call to throw').toBeInstanceOf(TypeError);
-  expect((error as Error).message).toMatch(/^\[reauth\]/);
-  expect((error as Error).message).toMatch(name);
-}
 
 function signedIn(): Session {
   const session = createSession({
@@ -73,20 +36,6 @@ const ok: AxiosAdapter = async (config) => ({
   headers: {},
   config,
 });
-
-async function outcomeOf(promise: Promise<unknown>, ms = 0) {
-  let done: unknown = 'pending';
-  promise.then(
-    (value) => {
-      done = { value };
-    },
-    (error) => {
-      done = { error };
-    },
-  );
-  await vi.advanceTimersByTimeAsync(ms);
-  return done as { value?: unknown; error?: unknown } | 'pending';
-}
 
 describe('attachAuth options: misuse is a TypeError naming the option', () => {
   const http = () => axios.create({ baseURL: API, adapter: ok });

@@ -6,7 +6,8 @@ import {
   isAuthError,
   type Session,
 } from '@reauth/core';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { expectMisuse, recordConsole, shown } from '#test-support/exposure';
 import { makeJwt } from './support/jwt';
 
 // A demanding user's view: a wrong call is a TypeError at that call, prefixed [reauth], naming what was wrong
@@ -16,57 +17,11 @@ import { makeJwt } from './support/jwt';
 const SECRET_ACCESS = 'at-SECRET-4f9c1a';
 const SECRET_REFRESH = 'rt-SECRET-88d0e2';
 
-let consoleCalls: unknown[][] = [];
-beforeEach(() => {
-  consoleCalls = [];
-  for (const method of ['log', 'warn', 'error', 'info', 'debug'] as const) {
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      consoleCalls.push(args);
-    });
-  }
-});
+const output = recordConsole();
+const consoleText = output.text;
 afterEach(() => {
-  vi.restoreAllMocks();
   vi.useRealTimers();
 });
-
-/** Everything a value could show a person: its string, its JSON, its message, stack and causes. */
-function shown(value: unknown, depth = 0): string {
-  if (depth > 4 || value == null) return String(value);
-  const parts: string[] = [];
-  try {
-    parts.push(String(value));
-  } catch {}
-  try {
-    parts.push(JSON.stringify(value));
-  } catch {}
-  if (value instanceof Error) {
-    parts.push(value.message, value.stack ?? '', shown(value.cause, depth + 1));
-  }
-  if (Array.isArray(value)) for (const item of value) parts.push(shown(item, depth + 1));
-  else if (typeof value === 'object')
-    for (const item of Object.values(value as object)) parts.push(shown(item, depth + 1));
-  return parts.join('\n');
-}
-const consoleText = () => consoleCalls.map((args) => shown(args)).join('\n');
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
-
-/** A clear misuse error: a TypeError at the call, [reauth]-prefixed, naming `name`. */
-function expectMisuse(fn: () => unknown, name: RegExp) {
-  const error = thrown(fn);
-  expect(error, 'expected the call to throw').toBeInstanceOf(TypeError);
-  expect((error as Error).message).toMatch(/^\[reauth\]/);
-  expect((error as Error).message).toMatch(name);
-  return error as TypeError;
-}
 
 const base = { crossTab: false, autoRefresh: false } as const;
 
@@ -493,7 +448,7 @@ describe('more calls a user gets wrong', () => {
   it("on('signedin', fn) (an event type that does not exist): a warning naming it and the events", () => {
     createSession(base).on('signedin' as never, () => {});
     expect(consoleText()).toMatch(/on\('signedin'\) never fires: the events are signedIn, signedOut, /);
-    consoleCalls = [];
+    output.clear();
     createSession(base).on('*' as never, () => {});
     createSession(base).on('unauthorized', () => {});
     expect(consoleText()).toBe('');

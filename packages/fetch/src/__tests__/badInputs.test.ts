@@ -1,6 +1,7 @@
 import { createSession, type Session } from '@reauth/core';
 import { createAuthFetch } from '@reauth/fetch';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { expectMisuse, outcomeOf, recordConsole, shown } from '#test-support/exposure';
 
 // A demanding user's view of createAuthFetch: misuse is a TypeError at createAuthFetch naming the option; a
 // misbehaving transport or callback never hangs a request, and no token reaches a message or the console.
@@ -9,48 +10,12 @@ const API = 'https://api.review.test';
 const SECRET = 'at-SECRET-f00d1234';
 const NEW_SECRET = 'at-SECRET-NEW-beef5678';
 
-let consoleCalls: unknown[][] = [];
-beforeEach(() => {
-  consoleCalls = [];
-  for (const method of ['log', 'warn', 'error', 'info', 'debug'] as const) {
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      consoleCalls.push(args);
-    });
-  }
-});
+const output = recordConsole();
+const consoleText = output.text;
 afterEach(() => {
-  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
   vi.useRealTimers();
 });
-
-function shown(value: unknown, depth = 0): string {
-  if (depth > 4 || value == null) return String(value);
-  const parts: string[] = [];
-  try {
-    parts.push(String(value));
-  } catch {}
-  try {
-    parts.push(JSON.stringify(value));
-  } catch {}
-  if (value instanceof Error) parts.push(value.message, value.stack ?? '', shown(value.cause, depth + 1));
-  if (Array.isArray(value)) for (const item of value) parts.push(shown(item, depth + 1));
-  else if (typeof value === 'object')
-    for (const item of Object.values(value as object)) parts.push(shown(item, depth + 1));
-  return parts.join('\n');
-}
-const consoleText = () => consoleCalls.map((args) => shown(args)).join('\n');
-
-function expectMisuse(fn: () => unknown, name: RegExp) {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, 'expected the call to throw').toBeInstanceOf(TypeError);
-  expect((error as Error).message).toMatch(/^\[reauth\]/);
-  expect((error as Error).message).toMatch(name);
-}
 
 function signedIn(create: typeof createSession = createSession): Session {
   const session = create({
@@ -68,20 +33,6 @@ const api = vi.fn(async (_input: RequestInfo | URL, init?: RequestInit) => {
   const auth = new Headers(init?.headers).get('authorization');
   return new Response(null, { status: auth === `Bearer ${NEW_SECRET}` ? 200 : 401 });
 });
-
-async function outcomeOf(promise: Promise<unknown>, ms = 0) {
-  let done: unknown = 'pending';
-  promise.then(
-    (value) => {
-      done = { value };
-    },
-    (error) => {
-      done = { error };
-    },
-  );
-  await vi.advanceTimersByTimeAsync(ms);
-  return done as { value?: unknown; error?: unknown } | 'pending';
-}
 
 describe('createAuthFetch options: misuse is a TypeError naming the option', () => {
   const session = () => signedIn();

@@ -2,21 +2,10 @@ import { createSession } from '@reauth/core';
 import { authRetry, connectQueryClient } from '@reauth/react-query';
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it, vi } from 'vitest';
+import { expectMisuse } from '#test-support/exposure';
 
 // A demanding user's view of connectQueryClient: a wrong argument is a TypeError naming what was expected;
 // a session of another copy of @reauth/core (two versions in one bundle) works as one of this copy.
-
-function expectMisuse(fn: () => unknown, name: RegExp) {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, 'expected the call to throw').toBeInstanceOf(TypeError);
-  expect((error as Error).message).toMatch(/^\[reauth\]/);
-  expect((error as Error).message).toMatch(name);
-}
 
 describe('connectQueryClient misuse', () => {
   const session = () => createSession({ crossTab: false, autoRefresh: false });
