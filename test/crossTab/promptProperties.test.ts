@@ -15,6 +15,7 @@ import {
   openTab,
   requestArb,
   runParameters,
+  runTimeout,
   signInArb,
   signOutArb,
   slowRefreshArb,
@@ -570,27 +571,35 @@ const quietArb: fc.Arbitrary<Command> = fc.oneof(
 describe('properties of login prompts over random interleavings of several tabs', () => {
   useTabsHooks();
 
-  it('answered, dismissed and unmounted prompts in 2–3 tabs keep every invariant, whatever the order', async () => {
-    await assertPromptProperty(
-      fc.oneof(fc.constant<Command[]>([]), tabArb.map(refusedFirst)),
-      fc.array(commandArb, { minLength: 8, maxLength: 40, size: 'large' }),
-      [
-        'dismissal ended the session in other tabs',
-        'dismissal rejected waiters in other tabs',
-        'unmount with other tabs prompting',
-      ],
-      400,
-    );
-  }, 120_000);
+  it(
+    'answered, dismissed and unmounted prompts in 2–3 tabs keep every invariant, whatever the order',
+    async () => {
+      await assertPromptProperty(
+        fc.oneof(fc.constant<Command[]>([]), tabArb.map(refusedFirst)),
+        fc.array(commandArb, { minLength: 8, maxLength: 40, size: 'large' }),
+        [
+          'dismissal ended the session in other tabs',
+          'dismissal rejected waiters in other tabs',
+          'unmount with other tabs prompting',
+        ],
+        400,
+      );
+    },
+    runTimeout(120_000, 400),
+  );
 
-  it('a prompt answered in one tab signs every tab in and lets every waiting request through', async () => {
-    await assertPromptProperty(
-      tabArb.map(refusedFirst),
-      fc
-        .tuple(fc.array(quietArb, { maxLength: 8 }), pickArb, fc.array(quietArb, { maxLength: 8 }))
-        .map(([before, pick, after]): Command[] => [...before, { kind: 'answer', pick }, ...after]),
-      ['sign-in released other tabs'],
-      150,
-    );
-  }, 120_000);
+  it(
+    'a prompt answered in one tab signs every tab in and lets every waiting request through',
+    async () => {
+      await assertPromptProperty(
+        tabArb.map(refusedFirst),
+        fc
+          .tuple(fc.array(quietArb, { maxLength: 8 }), pickArb, fc.array(quietArb, { maxLength: 8 }))
+          .map(([before, pick, after]): Command[] => [...before, { kind: 'answer', pick }, ...after]),
+        ['sign-in released other tabs'],
+        150,
+      );
+    },
+    runTimeout(120_000, 150),
+  );
 });

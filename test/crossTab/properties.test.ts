@@ -14,6 +14,7 @@ import {
   openTab,
   requestArb,
   runParameters,
+  runTimeout,
   signInArb,
   signOutArb,
   slowRefreshArb,
@@ -108,86 +109,102 @@ function checkCookies(run: TabsRun, tabCount: number, isNewsInstant = true): voi
 describe('properties over random interleavings of several tabs', () => {
   useTabsHooks();
 
-  it('2–3 tabs keep every invariant whatever order answers, expiries, sign-ins and sign-outs land in', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        macrotaskScheduler(),
-        fc.integer({ min: 2, max: 3 }),
-        fc.array(commandArb, { minLength: 3, maxLength: 24, size: 'medium' }),
-        async (s, tabCount, commands) => {
-          try {
-            check(await runScenario(s, tabCount, commands), tabCount);
-          } finally {
-            vi.clearAllTimers();
-          }
-        },
-      ),
-      runParameters(150),
-    );
-  }, 120_000);
+  it(
+    '2–3 tabs keep every invariant whatever order answers, expiries, sign-ins and sign-outs land in',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          macrotaskScheduler(),
+          fc.integer({ min: 2, max: 3 }),
+          fc.array(commandArb, { minLength: 3, maxLength: 24, size: 'medium' }),
+          async (s, tabCount, commands) => {
+            try {
+              check(await runScenario(s, tabCount, commands), tabCount);
+            } finally {
+              vi.clearAllTimers();
+            }
+          },
+        ),
+        runParameters(150),
+      );
+    },
+    runTimeout(120_000, 150),
+  );
 
   // News later than a holder's whole tenure (its refresh and 50 ms more) is a window no lock closes: see crossTab.ts.
-  it('with Web Locks, and news up to 45 ms later than the lock, no refresh token is presented twice', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        macrotaskScheduler(),
-        fc.integer({ min: 2, max: 3 }),
-        fc.array(commandArb, { minLength: 3, maxLength: 24, size: 'medium' }),
-        fc.integer({ min: 0, max: 45 }),
-        async (s, tabCount, commands, channelDelayMs) => {
-          try {
-            check(await runScenario(s, tabCount, commands, channelDelayMs), tabCount, channelDelayMs === 0);
-          } finally {
-            vi.clearAllTimers();
-          }
-        },
-      ),
-      runParameters(150),
-    );
-  }, 120_000);
+  it(
+    'with Web Locks, and news up to 45 ms later than the lock, no refresh token is presented twice',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          macrotaskScheduler(),
+          fc.integer({ min: 2, max: 3 }),
+          fc.array(commandArb, { minLength: 3, maxLength: 24, size: 'medium' }),
+          fc.integer({ min: 0, max: 45 }),
+          async (s, tabCount, commands, channelDelayMs) => {
+            try {
+              check(await runScenario(s, tabCount, commands, channelDelayMs), tabCount, channelDelayMs === 0);
+            } finally {
+              vi.clearAllTimers();
+            }
+          },
+        ),
+        runParameters(150),
+      );
+    },
+    runTimeout(120_000, 150),
+  );
 
   describe.each(['refresh', 'session'] as const)(
     "with cookies: '%s', one cookie jar for every tab",
     (sessionModel) => {
-      it('2–3 tabs make one refresh call per expiry across them, and the server never detects reuse', async () => {
-        await fc.assert(
-          fc.asyncProperty(
-            macrotaskScheduler(),
-            setupArb(sessionModel),
-            fc.integer({ min: 2, max: 3 }),
-            fc.array(cookieCommandArb, { minLength: 3, maxLength: 24, size: 'medium' }),
-            async (s, setup, tabCount, commands) => {
-              try {
-                checkCookies(await runScenario(s, tabCount, commands, undefined, setup), tabCount);
-              } finally {
-                vi.clearAllTimers();
-              }
-            },
-          ),
-          runParameters(150),
-        );
-      }, 120_000);
+      it(
+        '2–3 tabs make one refresh call per expiry across them, and the server never detects reuse',
+        async () => {
+          await fc.assert(
+            fc.asyncProperty(
+              macrotaskScheduler(),
+              setupArb(sessionModel),
+              fc.integer({ min: 2, max: 3 }),
+              fc.array(cookieCommandArb, { minLength: 3, maxLength: 24, size: 'medium' }),
+              async (s, setup, tabCount, commands) => {
+                try {
+                  checkCookies(await runScenario(s, tabCount, commands, undefined, setup), tabCount);
+                } finally {
+                  vi.clearAllTimers();
+                }
+              },
+            ),
+            runParameters(150),
+          );
+        },
+        runTimeout(120_000, 150),
+      );
 
-      it('with Web Locks, and news up to 45 ms later than the lock, no rotated cookie is presented again', async () => {
-        await fc.assert(
-          fc.asyncProperty(
-            macrotaskScheduler(),
-            setupArb(sessionModel),
-            fc.integer({ min: 2, max: 3 }),
-            fc.array(cookieCommandArb, { minLength: 3, maxLength: 24, size: 'medium' }),
-            fc.integer({ min: 0, max: 45 }),
-            async (s, setup, tabCount, commands, channelDelayMs) => {
-              try {
-                const run = await runScenario(s, tabCount, commands, channelDelayMs, setup);
-                checkCookies(run, tabCount, channelDelayMs === 0);
-              } finally {
-                vi.clearAllTimers();
-              }
-            },
-          ),
-          runParameters(150),
-        );
-      }, 120_000);
+      it(
+        'with Web Locks, and news up to 45 ms later than the lock, no rotated cookie is presented again',
+        async () => {
+          await fc.assert(
+            fc.asyncProperty(
+              macrotaskScheduler(),
+              setupArb(sessionModel),
+              fc.integer({ min: 2, max: 3 }),
+              fc.array(cookieCommandArb, { minLength: 3, maxLength: 24, size: 'medium' }),
+              fc.integer({ min: 0, max: 45 }),
+              async (s, setup, tabCount, commands, channelDelayMs) => {
+                try {
+                  const run = await runScenario(s, tabCount, commands, channelDelayMs, setup);
+                  checkCookies(run, tabCount, channelDelayMs === 0);
+                } finally {
+                  vi.clearAllTimers();
+                }
+              },
+            ),
+            runParameters(150),
+          );
+        },
+        runTimeout(120_000, 150),
+      );
     },
   );
 });

@@ -321,4 +321,4 @@ export function checkNoTokenLeaked({ model, requests, events }: TabsRun): void {
   expect(leaked, 'no token in events, errors or logs').toEqual([]);
 }
 
-export { runParameters } from '../runParameters';
+export { runParameters, runTimeout } from '../runParameters';

@@ -10,15 +10,19 @@ import {
   usePropertyHooks,
   withDpop,
 } from '#test-support/model';
-import { runParameters } from '#test-support/runParameters';
+import { runParameters, runTimeout } from '#test-support/runParameters';
 import { axiosTransport } from './support/propertyModel';
 
 describe('properties over random interleavings', () => {
   usePropertyHooks();
 
-  it('axios + session hold every invariant whatever order answers, expiries, aborts and sign-outs land in', async () => {
-    await fc.assert(interleavingsProperty(axiosTransport), runParameters(300));
-  }, 60_000);
+  it(
+    'axios + session hold every invariant whatever order answers, expiries, aborts and sign-outs land in',
+    async () => {
+      await fc.assert(interleavingsProperty(axiosTransport), runParameters(300));
+    },
+    runTimeout(60_000, 300),
+  );
 
   // DPoP (RFC 9449): every send and replay signed anew, the proofs checked by the server before the model answers.
   it.each<[SessionModel, string]>([
@@ -32,7 +36,7 @@ describe('properties over random interleavings', () => {
       // The runs did send tokens: the check above ran on real proofs.
       expect(transport.proofsChecked()).toBeGreaterThan(100);
     },
-    60_000,
+    runTimeout(60_000, 150),
   );
 
   // The same interleavings where the credentials live elsewhere (DESIGN.md, "Session models"), against a server
@@ -46,7 +50,7 @@ describe('properties over random interleavings', () => {
     async (sessionModel) => {
       await fc.assert(sessionModelProperty(axiosTransport, sessionModel), runParameters(200));
     },
-    60_000,
+    runTimeout(60_000, 200),
   );
 
   it('concurrent callers during one expiry share a single refresh (single flight)', async () => {

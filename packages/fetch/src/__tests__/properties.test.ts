@@ -11,7 +11,7 @@ import {
   usePropertyHooks,
   withDpop,
 } from '#test-support/model';
-import { runParameters } from '#test-support/runParameters';
+import { runParameters, runTimeout } from '#test-support/runParameters';
 import { fetchTransport, modelFetch } from './support/propertyModel';
 
 /**
@@ -46,9 +46,13 @@ const fetchWithForeignOrigin: Transport = {
 describe('properties over random interleavings', () => {
   usePropertyHooks();
 
-  it('fetch + session hold every invariant whatever order answers, expiries, aborts and sign-outs land in', async () => {
-    await fc.assert(interleavingsProperty(fetchTransport), runParameters(300));
-  }, 60_000);
+  it(
+    'fetch + session hold every invariant whatever order answers, expiries, aborts and sign-outs land in',
+    async () => {
+      await fc.assert(interleavingsProperty(fetchTransport), runParameters(300));
+    },
+    runTimeout(60_000, 300),
+  );
 
   // DPoP (RFC 9449): every send and replay signed anew, the proofs checked by the server before the model answers.
   it.each<[SessionModel, string]>([
@@ -62,7 +66,7 @@ describe('properties over random interleavings', () => {
       // The runs did send tokens: the check above ran on real proofs.
       expect(transport.proofsChecked()).toBeGreaterThan(100);
     },
-    60_000,
+    runTimeout(60_000, 150),
   );
 
   // The same interleavings where the credentials live elsewhere (DESIGN.md, "Session models"), against a server
@@ -76,6 +80,6 @@ describe('properties over random interleavings', () => {
     async (sessionModel) => {
       await fc.assert(sessionModelProperty(fetchWithForeignOrigin, sessionModel), runParameters(200));
     },
-    60_000,
+    runTimeout(60_000, 200),
   );
 });
