@@ -86,7 +86,8 @@ export function createSession(options: AnySessionOptions = {}): Session {
   const willWait = () => {
     const set = tokens();
     const will = !!(machine.phase().name !== 'idle' || (asking && !set) || (set && needsRefresh(set)));
-    if (process.env.NODE_ENV !== 'production' && will && machine.flight()?.isCalling) {
+    // The environment is read only then: on a server, unbundled, `process.env` is a lookup on every request.
+    if (will && process.env.NODE_ENV !== 'production' && machine.flight()?.isCalling) {
       warnOnce(
         'a request made inside refresh() waits for that very refresh, so it ends only at refreshTimeoutMs: send the refresh call with { skipAuth: true } (or a client without reauth), and do not call getAccessToken() in it.',
       );
@@ -176,14 +177,15 @@ export function createSession(options: AnySessionOptions = {}): Session {
             dispatch({ type: 'reauthCancel', prompt: stepUp, isEverywhere: false });
         }),
       hasRole(role) {
-        if (process.env.NODE_ENV !== 'production' && typeof role !== 'string')
+        if (typeof role !== 'string' && process.env.NODE_ENV !== 'production')
           throw misuse('hasRole(role)', 'expected a role name (a string)');
         const { user } = store.getState();
         const roles = user && getRoles(user);
         // A string would match by substring ('min' of 'admin'): only an array grants a role.
-        if (process.env.NODE_ENV !== 'production' && roles && !Array.isArray(roles))
+        const isList = Array.isArray(roles);
+        if (!isList && roles && process.env.NODE_ENV !== 'production')
           warnOnce('getRoles must return an array of role names; hasRole() is false until it does.');
-        return Array.isArray(roles) && roles.includes(role);
+        return isList && roles.includes(role);
       },
       cancelReauth() {
         const prompt = machine.prompt();
