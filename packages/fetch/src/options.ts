@@ -23,7 +23,8 @@ export interface CreateAuthFetchOptions extends AdapterOptions<Response> {
    * (msw, polyfills, test spies) are used. With a token, it is called with a copy of `init` whose `headers` hold
    * it: a plain record when the request had no headers of its own, else a `Headers` (any `HeadersInit`, as for
    * fetch: read it with `new Headers(init.headers)`). A `Request` input, or a body other than a string, goes as a
-   * `Request` built from it, with no `init`.
+   * `Request` built from it, with no `init`; any other input goes as the URL string read when its origin was
+   * checked (a `URL` object changed afterwards moves neither the request nor its token).
    */
   fetch?: FetchLike | undefined;
 }
