@@ -307,7 +307,7 @@ export function createAuthorizer(
         // Once per adapter: each may send streams, and each would replay what it could.
         hasWarnedStream = true;
         console.warn(
-          '[reauth] a 401 on a request with a stream body was handed back, not sent again: a stream is read as it is sent and cannot be sent again. To have it replayed, send a Blob, ArrayBuffer, FormData or string body instead.',
+          '[reauth] a 401 on a request with a stream body was handed back, not sent again: a stream is read as it is sent and cannot be sent again. To have it replayed, send a Blob, ArrayBuffer, FormData or string body instead (in Node, a Request built from another Request counts as a stream: pass the original).',
         );
       }
       const diagnosis = diagnose401({
