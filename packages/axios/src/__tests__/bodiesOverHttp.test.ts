@@ -1,54 +1,12 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { attachAuth } from '@reauth/axios';
 import { createSession } from '@reauth/core';
 import axios, { type AxiosInstance, CanceledError } from 'axios';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { expectReplayedSame, type Seen, useRecordingApi } from '#test-support/recordingApi';
 
-// A real node:http API on 127.0.0.1: 401 to the old token, 200 to the new one; records every request's bytes.
-interface Seen {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-let server: Server;
-let base: string;
-let seen: Seen[];
-/** Called with each request once its body has arrived; may hold the answer. */
-let onRequest: (req: Seen, answer: () => void) => void;
-
-beforeEach(async () => {
-  vi.spyOn(console, 'warn').mockImplementation(() => {});
-  seen = [];
-  onRequest = (_req, answer) => answer();
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const record: Seen = {
-        method: req.method ?? '',
-        path: new URL(req.url ?? '/', 'http://x').pathname,
-        headers: req.headers,
-        body: Buffer.concat(chunks),
-      };
-      seen.push(record);
-      onRequest(record, () => {
-        const ok = req.headers.authorization === 'Bearer new';
-        res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ok }));
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterEach(async () => {
-  vi.restoreAllMocks();
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+// A real node:http API on 127.0.0.1 (test/support/recordingApi.ts): 401 to the old token, 200 to the new one.
+const http = useRecordingApi();
 
 function setup(
   opts: {
@@ -68,22 +26,10 @@ function setup(
       }),
   });
   session.signIn({ accessToken: 'old', refreshToken: 'r1' });
-  const api = axios.create({ baseURL: base });
+  const api = axios.create({ baseURL: http.base });
   opts.before?.(api);
   attachAuth(api, session, { maxRetries: opts.maxRetries });
   return { session, api, refreshes: () => refreshes };
-}
-
-/** The two sends of one path: first (old token) and replay (new token), same method, headers and bytes. */
-function expectReplayedSame(path: string) {
-  const sends = seen.filter((s) => s.path === path);
-  expect(sends.map((s) => s.headers.authorization)).toEqual(['Bearer old', 'Bearer new']);
-  const [a, b] = sends as [Seen, Seen];
-  expect(b.method).toBe(a.method);
-  expect(b.headers['content-type']).toBe(a.headers['content-type']);
-  expect(b.headers['content-length']).toBe(a.headers['content-length']);
-  expect(b.body.equals(a.body)).toBe(true);
-  return a;
 }
 
 describe('axios bodies on a 401 are replayed with the same bytes over real HTTP', () => {
@@ -120,7 +66,7 @@ describe('axios bodies on a 401 are replayed with the same bytes over real HTTP'
       const { api } = setup();
       const res = await api.post('/b', data());
       expect(res.status).toBe(200);
-      const first = expectReplayedSame('/b');
+      const first = expectReplayedSame(http.seen, '/b');
       check(first.body, first.headers['content-type']);
     });
   }
@@ -131,7 +77,7 @@ describe('axios bodies on a 401 are replayed with the same bytes over real HTTP'
     f.set('k', 'v');
     f.set('f', new Blob([new Uint8Array([9, 9])]), 'x.bin');
     expect((await api.post('/fd', f)).status).toBe(200);
-    const [a, b] = seen as [Seen, Seen];
+    const [a, b] = http.seen as [Seen, Seen];
     const boundary = (s: Seen) => String(s.headers['content-type']).split('boundary=')[1] as string;
     const norm = (s: Seen) => s.body.toString('latin1').split(boundary(s)).join('B');
     expect(norm(b)).toBe(norm(a));
@@ -155,7 +101,7 @@ describe('axios bodies on a 401 are replayed with the same bytes over real HTTP'
       },
     );
     expect(res.status).toBe(200);
-    const first = expectReplayedSame('/t');
+    const first = expectReplayedSame(http.seen, '/t');
     expect(first.body.toString()).toBe('custom:{"n":1}');
     expect(runs).toBe(1);
   });
@@ -171,15 +117,15 @@ describe('axios bodies on a 401 are replayed with the same bytes over real HTTP'
         }),
     });
     expect((await api.post('/i', { a: 1 })).status).toBe(200);
-    expectReplayedSame('/i');
-    expect(seen.map((s) => s.headers['x-trace'])).toEqual(['t', 't']);
+    expectReplayedSame(http.seen, '/i');
+    expect(http.seen.map((s) => s.headers['x-trace'])).toEqual(['t', 't']);
     expect(runs).toBe(1);
   });
 
   it('maxRedirects: 0 still replays the same body', async () => {
     const { api } = setup();
     expect((await api.post('/m', { a: 1 }, { maxRedirects: 0 })).status).toBe(200);
-    expectReplayedSame('/m');
+    expectReplayedSame(http.seen, '/m');
   });
 
   it('data as a Node stream: settles, sent once, its 401 comes back (a consumed stream cannot be replayed)', async () => {
@@ -188,16 +134,16 @@ describe('axios bodies on a 401 are replayed with the same bytes over real HTTP'
       headers: { 'Content-Type': 'application/octet-stream' },
     });
     await expect(sent).rejects.toMatchObject({ response: { status: 401 } });
-    expect(seen.map((s) => s.body.toString())).toEqual(['abcdef']);
+    expect(http.seen.map((s) => s.body.toString())).toEqual(['abcdef']);
   });
 });
 
 describe('axios counting', () => {
   it('a 401 on the replay comes back as a 401: two sends', async () => {
     const { api, refreshes } = setup();
-    server.removeAllListeners('request');
-    server.on('request', (req, res) => {
-      seen.push({
+    http.server.removeAllListeners('request');
+    http.server.on('request', (req, res) => {
+      http.seen.push({
         method: req.method ?? '',
         path: req.url ?? '',
         headers: req.headers,
@@ -207,16 +153,16 @@ describe('axios counting', () => {
       res.writeHead(401).end();
     });
     await expect(api.post('/always', { a: 1 })).rejects.toMatchObject({ response: { status: 401 } });
-    expect(seen.length).toBe(2);
+    expect(http.seen.length).toBe(2);
     expect(refreshes()).toBe(1);
   });
 
   it('maxRetries 3, always 401: at most 4 sends', async () => {
     let n = 0;
     const { api } = setup({ maxRetries: 3, refresh: async () => ({ accessToken: `t${++n}` }) });
-    server.removeAllListeners('request');
-    server.on('request', (req, res) => {
-      seen.push({
+    http.server.removeAllListeners('request');
+    http.server.on('request', (req, res) => {
+      http.seen.push({
         method: req.method ?? '',
         path: req.url ?? '',
         headers: req.headers,
@@ -226,7 +172,7 @@ describe('axios counting', () => {
       res.writeHead(401).end();
     });
     await expect(api.post('/always', 'x')).rejects.toMatchObject({ response: { status: 401 } });
-    expect(seen.length).toBeLessThanOrEqual(4);
+    expect(http.seen.length).toBeLessThanOrEqual(4);
   });
 
   it('20 concurrent requests with different bodies, one refresh: each body exactly twice, identical', async () => {
@@ -245,7 +191,7 @@ describe('axios counting', () => {
     );
     expect((await Promise.all(all)).map((r) => r.status)).toEqual(Array(20).fill(200));
     expect(refreshes()).toBe(1);
-    for (let i = 0; i < 20; i++) expectReplayedSame(`/c${i}`);
+    for (let i = 0; i < 20; i++) expectReplayedSame(http.seen, `/c${i}`);
   });
 });
 
@@ -263,14 +209,14 @@ describe('axios: every request settles', () => {
       ),
     );
     expect(await Promise.all(all)).toEqual(Array(10).fill('REFRESH_UNAVAILABLE'));
-    expect(seen.length).toBe(10);
+    expect(http.seen.length).toBe(10);
   });
 
   it('the socket destroyed on the replay: rejects with the network error, not sent a third time', async () => {
     const { api } = setup();
-    server.removeAllListeners('request');
-    server.on('request', (req, res) => {
-      seen.push({
+    http.server.removeAllListeners('request');
+    http.server.on('request', (req, res) => {
+      http.seen.push({
         method: req.method ?? '',
         path: req.url ?? '',
         headers: req.headers,
@@ -286,7 +232,7 @@ describe('axios: every request settles', () => {
     );
     expect(error?.isAxiosError).toBe(true);
     expect(error?.response).toBeUndefined();
-    expect(seen.length).toBe(2);
+    expect(http.seen.length).toBe(2);
   });
 
   it('a late 401 (another request refreshed meanwhile): replayed at once with the same bytes, one refresh', async () => {
@@ -294,7 +240,7 @@ describe('axios: every request settles', () => {
     let releaseSlow!: () => void;
     let slowArrived!: () => void;
     const slowHere = new Promise<void>((r) => (slowArrived = r));
-    onRequest = (req, answer) => {
+    http.onRequest = (req, answer) => {
       if (req.path === '/slow' && req.headers.authorization === 'Bearer old') {
         releaseSlow = answer;
         slowArrived();
@@ -306,7 +252,7 @@ describe('axios: every request settles', () => {
     releaseSlow();
     expect((await slow).status).toBe(200);
     expect(refreshes()).toBe(1);
-    expectReplayedSame('/slow');
+    expectReplayedSame(http.seen, '/slow');
   });
 });
 
@@ -315,12 +261,12 @@ describe('axios maxRetries: 2, the first replay 401 too', () => {
     let n = 0;
     let runs = 0;
     const { api } = setup({ maxRetries: 2, refresh: async () => ({ accessToken: `t${++n}` }) });
-    server.removeAllListeners('request');
-    server.on('request', (req, res) => {
+    http.server.removeAllListeners('request');
+    http.server.on('request', (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        seen.push({
+        http.seen.push({
           method: req.method ?? '',
           path: '/m',
           headers: req.headers,
@@ -343,8 +289,8 @@ describe('axios maxRetries: 2, the first replay 401 too', () => {
       },
     );
     expect(res.status).toBe(200);
-    expect(seen.map((s) => s.headers.authorization)).toEqual(['Bearer old', 'Bearer t1', 'Bearer t2']);
-    expect(seen.map((s) => s.body.toString())).toEqual(Array(3).fill('{"a":1}'));
+    expect(http.seen.map((s) => s.headers.authorization)).toEqual(['Bearer old', 'Bearer t1', 'Bearer t2']);
+    expect(http.seen.map((s) => s.body.toString())).toEqual(Array(3).fill('{"a":1}'));
     expect(runs).toBe(1);
   });
 
@@ -365,7 +311,7 @@ describe('axios maxRetries: 2, the first replay 401 too', () => {
     release({ accessToken: 'new' });
     expect((await during).status).toBe(200);
     await lead;
-    expect(seen.filter((s) => s.path === '/during').map((s) => s.headers.authorization)).toEqual([
+    expect(http.seen.filter((s) => s.path === '/during').map((s) => s.headers.authorization)).toEqual([
       'Bearer new',
     ]);
   });
@@ -393,7 +339,7 @@ describe('axios aborts over real HTTP', () => {
     c.abort();
     await expect(p).rejects.toBeInstanceOf(CanceledError);
     g.release({ accessToken: 'new' });
-    expect(seen.length).toBe(1);
+    expect(http.seen.length).toBe(1);
   });
 
   it('AbortSignal.timeout firing while waiting for the refresh: CanceledError, never sent; the other goes on', async () => {
@@ -406,7 +352,7 @@ describe('axios aborts over real HTTP', () => {
     );
     g.release({ accessToken: 'new' });
     expect((await other).status).toBe(200);
-    expect(seen.filter((s) => s.path === '/t').length).toBe(0);
+    expect(http.seen.filter((s) => s.path === '/t').length).toBe(0);
   });
 
   it('both signal and cancelToken given, the token cancelled while waiting: CanceledError, never sent', async () => {
@@ -420,16 +366,16 @@ describe('axios aborts over real HTTP', () => {
     await expect(p).rejects.toBeInstanceOf(CanceledError);
     g.release({ accessToken: 'new' });
     await other;
-    expect(seen.filter((s) => s.path === '/both').length).toBe(0);
+    expect(http.seen.filter((s) => s.path === '/both').length).toBe(0);
   });
 
   it('abort during the replay response body: settles as CanceledError, replay sent once', async () => {
     const { api } = setup();
-    server.removeAllListeners('request');
+    http.server.removeAllListeners('request');
     let headSent!: () => void;
     const replayHead = new Promise<void>((r) => (headSent = r));
-    server.on('request', (req, res) => {
-      seen.push({
+    http.server.on('request', (req, res) => {
+      http.seen.push({
         method: req.method ?? '',
         path: req.url ?? '',
         headers: req.headers,
@@ -446,6 +392,6 @@ describe('axios aborts over real HTTP', () => {
     await replayHead;
     c.abort();
     await expect(p).rejects.toBeInstanceOf(CanceledError);
-    expect(seen.length).toBe(2);
+    expect(http.seen.length).toBe(2);
   });
 });

@@ -1,52 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createSession } from '@reauth/core';
 import { createAuthFetch } from '@reauth/fetch';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { expectReplayedSame, type Seen, useRecordingApi } from '#test-support/recordingApi';
 
-// A real node:http API on 127.0.0.1: 401 to the old token, 200 to the new one; records every request's bytes.
-interface Seen {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-let server: Server;
-let base: string;
-let seen: Seen[];
-/** Called with each request once its body has arrived; may hold the answer. */
-let onRequest: (req: Seen, answer: () => void) => void;
-
-beforeEach(async () => {
-  vi.spyOn(console, 'warn').mockImplementation(() => {});
-  seen = [];
-  onRequest = (_req, answer) => answer();
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const record: Seen = {
-        method: req.method ?? '',
-        path: new URL(req.url ?? '/', 'http://x').pathname,
-        headers: req.headers,
-        body: Buffer.concat(chunks),
-      };
-      seen.push(record);
-      onRequest(record, () => {
-        const ok = req.headers.authorization === 'Bearer new';
-        res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ok }));
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterEach(async () => {
-  vi.restoreAllMocks();
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+// A real node:http API on 127.0.0.1 (test/support/recordingApi.ts): 401 to the old token, 200 to the new one.
+const http = useRecordingApi();
 
 function setup(opts: { maxRetries?: number; refresh?: () => Promise<{ accessToken: string }> } = {}) {
   let refreshes = 0;
@@ -59,20 +17,8 @@ function setup(opts: { maxRetries?: number; refresh?: () => Promise<{ accessToke
       }),
   });
   session.signIn({ accessToken: 'old', refreshToken: 'r1' });
-  const authFetch = createAuthFetch(session, { allowedOrigins: [base], maxRetries: opts.maxRetries });
+  const authFetch = createAuthFetch(session, { allowedOrigins: [http.base], maxRetries: opts.maxRetries });
   return { session, authFetch, refreshes: () => refreshes };
-}
-
-/** The two sends of one path: first (old token) and replay (new token), same method, headers and bytes. */
-function expectReplayedSame(path: string) {
-  const sends = seen.filter((s) => s.path === path);
-  expect(sends.map((s) => s.headers.authorization)).toEqual(['Bearer old', 'Bearer new']);
-  const [a, b] = sends as [Seen, Seen];
-  expect(b.method).toBe(a.method);
-  expect(b.headers['content-type']).toBe(a.headers['content-type']);
-  expect(b.headers['content-length']).toBe(a.headers['content-length']);
-  expect(b.body.equals(a.body)).toBe(true);
-  return a;
 }
 
 describe('bodies on a 401 are replayed with the same bytes over real HTTP', () => {
@@ -137,9 +83,9 @@ describe('bodies on a 401 are replayed with the same bytes over real HTTP', () =
   for (const [name, init, check] of cases) {
     it(`${name}: sent twice, the replay byte-identical`, async () => {
       const { authFetch } = setup();
-      const res = await authFetch(`${base}/b`, { method: 'POST', ...init() });
+      const res = await authFetch(`${http.base}/b`, { method: 'POST', ...init() });
       expect(res.status).toBe(200);
-      const first = expectReplayedSame('/b');
+      const first = expectReplayedSame(http.seen, '/b');
       check(first.body, first.headers['content-type']);
     });
   }
@@ -148,16 +94,18 @@ describe('bodies on a 401 are replayed with the same bytes over real HTTP', () =
     const { authFetch } = setup();
     const form = new FormData();
     form.set('f', new File([new Uint8Array([1, 2])], 'a.bin'));
-    expect((await authFetch(new Request(`${base}/rf`, { method: 'POST', body: form }))).status).toBe(200);
-    expectReplayedSame('/rf');
+    expect((await authFetch(new Request(`${http.base}/rf`, { method: 'POST', body: form }))).status).toBe(
+      200,
+    );
+    expectReplayedSame(http.seen, '/rf');
   });
 
   it('a body of 8 MB: replayed in full', async () => {
     const { authFetch } = setup();
     const big = new Uint8Array(8 * 1024 * 1024);
     for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
-    expect((await authFetch(`${base}/big`, { method: 'POST', body: big })).status).toBe(200);
-    const first = expectReplayedSame('/big');
+    expect((await authFetch(`${http.base}/big`, { method: 'POST', body: big })).status).toBe(200);
+    const first = expectReplayedSame(http.seen, '/big');
     expect(first.body.length).toBe(big.length);
     expect(first.body.equals(Buffer.from(big))).toBe(true);
   });
@@ -166,9 +114,9 @@ describe('bodies on a 401 are replayed with the same bytes over real HTTP', () =
 describe('counting sends', () => {
   it('a 401 on the replay comes back as a 401: two sends, one refresh', async () => {
     const { authFetch, refreshes } = setup();
-    server.removeAllListeners('request');
-    server.on('request', (req, res) => {
-      seen.push({
+    http.server.removeAllListeners('request');
+    http.server.on('request', (req, res) => {
+      http.seen.push({
         method: req.method ?? '',
         path: req.url ?? '',
         headers: req.headers,
@@ -177,9 +125,9 @@ describe('counting sends', () => {
       req.resume();
       res.writeHead(401).end();
     });
-    const res = await authFetch(`${base}/always`, { method: 'POST', body: 'x' });
+    const res = await authFetch(`${http.base}/always`, { method: 'POST', body: 'x' });
     expect(res.status).toBe(401);
-    expect(seen.length).toBe(2);
+    expect(http.seen.length).toBe(2);
     expect(refreshes()).toBe(1);
   });
 
@@ -189,9 +137,9 @@ describe('counting sends', () => {
       maxRetries: 3,
       refresh: async () => ({ accessToken: `t${++n}` }),
     });
-    server.removeAllListeners('request');
-    server.on('request', (req, res) => {
-      seen.push({
+    http.server.removeAllListeners('request');
+    http.server.on('request', (req, res) => {
+      http.seen.push({
         method: req.method ?? '',
         path: req.url ?? '',
         headers: req.headers,
@@ -200,10 +148,10 @@ describe('counting sends', () => {
       req.resume();
       res.writeHead(401).end();
     });
-    const res = await authFetch(`${base}/always`, { method: 'POST', body: new Uint8Array([1]) });
+    const res = await authFetch(`${http.base}/always`, { method: 'POST', body: new Uint8Array([1]) });
     expect(res.status).toBe(401);
-    expect(seen.length).toBeLessThanOrEqual(4);
-    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(http.seen.length).toBeLessThanOrEqual(4);
+    expect(http.seen.length).toBeGreaterThanOrEqual(2);
   });
 
   it('20 concurrent requests with different bodies through one refresh: each body exactly twice, identical', async () => {
@@ -222,21 +170,24 @@ describe('counting sends', () => {
       },
     ];
     const all = Array.from({ length: 20 }, (_, i) =>
-      authFetch(`${base}/c${i}`, { method: 'POST', body: (makers[i % makers.length] as () => BodyInit)() }),
+      authFetch(`${http.base}/c${i}`, {
+        method: 'POST',
+        body: (makers[i % makers.length] as () => BodyInit)(),
+      }),
     );
     const statuses = (await Promise.all(all)).map((r) => r.status);
     expect(statuses).toEqual(Array(20).fill(200));
     expect(refreshes()).toBe(1);
-    for (let i = 0; i < 20; i++) expectReplayedSame(`/c${i}`);
-    expect(seen.length).toBe(40);
+    for (let i = 0; i < 20; i++) expectReplayedSame(http.seen, `/c${i}`);
+    expect(http.seen.length).toBe(40);
   });
 });
 
 describe('every request settles', () => {
   it('maxRetries: 0: the 401 comes back, one send, no refresh', async () => {
     const { authFetch, refreshes } = setup({ maxRetries: 0 });
-    expect((await authFetch(`${base}/z`, { method: 'POST', body: 'z' })).status).toBe(401);
-    expect(seen.length).toBe(1);
+    expect((await authFetch(`${http.base}/z`, { method: 'POST', body: 'z' })).status).toBe(401);
+    expect(http.seen.length).toBe(1);
     expect(refreshes()).toBe(0);
   });
 
@@ -247,21 +198,21 @@ describe('every request settles', () => {
       },
     });
     const all = Array.from({ length: 10 }, (_, i) =>
-      authFetch(`${base}/f${i}`, { method: 'POST', body: new Blob([`b${i}`]) }).then(
+      authFetch(`${http.base}/f${i}`, { method: 'POST', body: new Blob([`b${i}`]) }).then(
         (r) => r.status,
         (e: { code?: string }) => e.code,
       ),
     );
     expect(await Promise.all(all)).toEqual(Array(10).fill('REFRESH_UNAVAILABLE'));
-    expect(seen.every((s) => s.headers.authorization === 'Bearer old')).toBe(true);
-    expect(seen.length).toBe(10);
+    expect(http.seen.every((s) => s.headers.authorization === 'Bearer old')).toBe(true);
+    expect(http.seen.length).toBe(10);
   });
 
   it('the socket destroyed on the replay: rejects with the transport TypeError, not sent a third time', async () => {
     const { authFetch } = setup();
-    server.removeAllListeners('request');
-    server.on('request', (req, res) => {
-      seen.push({
+    http.server.removeAllListeners('request');
+    http.server.on('request', (req, res) => {
+      http.seen.push({
         method: req.method ?? '',
         path: req.url ?? '',
         headers: req.headers,
@@ -271,8 +222,10 @@ describe('every request settles', () => {
       if (req.headers.authorization === 'Bearer new') return void req.socket.destroy();
       res.writeHead(401).end();
     });
-    await expect(authFetch(`${base}/d`, { method: 'POST', body: 'd' })).rejects.toBeInstanceOf(TypeError);
-    expect(seen.length).toBe(2);
+    await expect(authFetch(`${http.base}/d`, { method: 'POST', body: 'd' })).rejects.toBeInstanceOf(
+      TypeError,
+    );
+    expect(http.seen.length).toBe(2);
   });
 });
 
@@ -283,13 +236,13 @@ describe('more shapes', () => {
       yield new Uint8Array([1]);
       yield new Uint8Array([2]);
     }
-    const res = await authFetch(`${base}/it`, {
+    const res = await authFetch(`${http.base}/it`, {
       method: 'POST',
       body: chunks(),
       duplex: 'half',
     } as unknown as RequestInit);
     expect(res.status).toBe(401);
-    expect(seen.map((s) => [...s.body])).toEqual([[1, 2]]);
+    expect(http.seen.map((s) => [...s.body])).toEqual([[1, 2]]);
   });
 
   it('20 waiting requests, every other one aborted while waiting: the aborted never sent, the rest replayed once', async () => {
@@ -303,11 +256,11 @@ describe('more shapes', () => {
           asked();
         }),
     });
-    const first = authFetch(`${base}/lead`, { method: 'POST', body: 'lead' });
+    const first = authFetch(`${http.base}/lead`, { method: 'POST', body: 'lead' });
     await refreshAsked;
     const controllers = Array.from({ length: 20 }, () => new AbortController());
     const all = controllers.map((c, i) =>
-      authFetch(`${base}/q${i}`, { method: 'POST', body: new Blob([`q${i}`]), signal: c.signal }).then(
+      authFetch(`${http.base}/q${i}`, { method: 'POST', body: new Blob([`q${i}`]), signal: c.signal }).then(
         (r) => r.status,
         (e: Error) => e.name,
       ),
@@ -317,7 +270,7 @@ describe('more shapes', () => {
     expect(await Promise.all(all)).toEqual(controllers.map((_, i) => (i % 2 === 0 ? 'AbortError' : 200)));
     expect((await first).status).toBe(200);
     for (let i = 0; i < 20; i++) {
-      const sends = seen.filter((s) => s.path === `/q${i}`);
+      const sends = http.seen.filter((s) => s.path === `/q${i}`);
       expect(sends.map((s) => s.body.toString())).toEqual(i % 2 === 0 ? [] : [`q${i}`]);
     }
   });
@@ -339,12 +292,12 @@ describe('maxRetries: 2, the first replay 401 too', () => {
     it(`${name}: three sends, the same bytes and content type each time`, async () => {
       let n = 0;
       const { authFetch } = setup({ maxRetries: 2, refresh: async () => ({ accessToken: `t${++n}` }) });
-      server.removeAllListeners('request');
-      server.on('request', (req, res) => {
+      http.server.removeAllListeners('request');
+      http.server.on('request', (req, res) => {
         const chunks: Buffer[] = [];
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
-          seen.push({
+          http.seen.push({
             method: req.method ?? '',
             path: '/m',
             headers: req.headers,
@@ -353,10 +306,10 @@ describe('maxRetries: 2, the first replay 401 too', () => {
           res.writeHead(req.headers.authorization === 'Bearer t2' ? 200 : 401).end();
         });
       });
-      expect((await authFetch(`${base}/m`, { method: 'POST', body: body() })).status).toBe(200);
-      expect(seen.map((s) => s.headers.authorization)).toEqual(['Bearer old', 'Bearer t1', 'Bearer t2']);
-      const [a] = seen as [Seen];
-      for (const s of seen) {
+      expect((await authFetch(`${http.base}/m`, { method: 'POST', body: body() })).status).toBe(200);
+      expect(http.seen.map((s) => s.headers.authorization)).toEqual(['Bearer old', 'Bearer t1', 'Bearer t2']);
+      const [a] = http.seen as [Seen];
+      for (const s of http.seen) {
         expect(s.body.equals(a.body)).toBe(true);
         expect(s.headers['content-type']).toBe(a.headers['content-type']);
       }
@@ -367,11 +320,11 @@ describe('maxRetries: 2, the first replay 401 too', () => {
 describe('the dropped 401', () => {
   it('a 401 whose body never ends: the replay still settles, and the 401 connection is let go', async () => {
     const { authFetch } = setup();
-    server.removeAllListeners('request');
+    http.server.removeAllListeners('request');
     let firstClosed!: () => void;
     const closed = new Promise<void>((r) => (firstClosed = r));
-    server.on('request', (req, res) => {
-      seen.push({
+    http.server.on('request', (req, res) => {
+      http.seen.push({
         method: req.method ?? '',
         path: req.url ?? '',
         headers: req.headers,
@@ -383,11 +336,11 @@ describe('the dropped 401', () => {
       res.writeHead(401, { 'content-type': 'text/plain' });
       res.write('never ending'); // no end: the body must be cancelled by whoever drops this response
     });
-    const res = await authFetch(`${base}/n`, { method: 'POST', body: 'n' });
+    const res = await authFetch(`${http.base}/n`, { method: 'POST', body: 'n' });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('ok');
     await closed; // hangs (test timeout) if the dropped 401's body is kept open
-    expect(seen.length).toBe(2);
+    expect(http.seen.length).toBe(2);
   }, 3000);
 });
 
@@ -397,19 +350,19 @@ describe('late 401', () => {
     let releaseSlow!: () => void;
     let slowArrived!: () => void;
     const slowHere = new Promise<void>((r) => (slowArrived = r));
-    onRequest = (req, answer) => {
+    http.onRequest = (req, answer) => {
       if (req.path === '/slow' && req.headers.authorization === 'Bearer old') {
         releaseSlow = answer;
         slowArrived();
       } else answer();
     };
-    const slow = authFetch(`${base}/slow`, { method: 'PATCH', body: new Blob(['late body']) });
+    const slow = authFetch(`${http.base}/slow`, { method: 'PATCH', body: new Blob(['late body']) });
     await slowHere;
-    expect((await authFetch(`${base}/fast`, { method: 'POST', body: 'f' })).status).toBe(200);
+    expect((await authFetch(`${http.base}/fast`, { method: 'POST', body: 'f' })).status).toBe(200);
     releaseSlow();
     expect((await slow).status).toBe(200);
     expect(refreshes()).toBe(1);
-    const first = expectReplayedSame('/slow');
+    const first = expectReplayedSame(http.seen, '/slow');
     expect(first.body.toString()).toBe('late body');
   });
 });
@@ -420,17 +373,17 @@ describe('aborts over real HTTP', () => {
     const c = new AbortController();
     c.abort();
     const signal = AbortSignal.any([c.signal, new AbortController().signal]);
-    await expect(authFetch(`${base}/a`, { signal })).rejects.toMatchObject({ name: 'AbortError' });
-    expect(seen.length).toBe(0);
+    await expect(authFetch(`${http.base}/a`, { signal })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(http.seen.length).toBe(0);
   });
 
   it('abort during the replay response body: the body read rejects (settles), replay sent once', async () => {
     const { authFetch } = setup();
-    server.removeAllListeners('request');
+    http.server.removeAllListeners('request');
     let headSent!: () => void;
     const replayHead = new Promise<void>((r) => (headSent = r));
-    server.on('request', (req, res) => {
-      seen.push({
+    http.server.on('request', (req, res) => {
+      http.seen.push({
         method: req.method ?? '',
         path: req.url ?? '',
         headers: req.headers,
@@ -444,13 +397,13 @@ describe('aborts over real HTTP', () => {
       // never ends
     });
     const c = new AbortController();
-    const res = await authFetch(`${base}/slow`, { signal: c.signal });
+    const res = await authFetch(`${http.base}/slow`, { signal: c.signal });
     await replayHead;
     expect(res.status).toBe(200);
     const text = res.text();
     c.abort();
     await expect(text).rejects.toMatchObject({ name: 'AbortError' });
-    expect(seen.length).toBe(2);
+    expect(http.seen.length).toBe(2);
   });
 
   it('AbortSignal.timeout firing while the refresh hangs: rejects (TimeoutError), never sent', async () => {
@@ -464,12 +417,12 @@ describe('aborts over real HTTP', () => {
           asked();
         }),
     });
-    const first = authFetch(`${base}/first`);
+    const first = authFetch(`${http.base}/first`);
     await refreshAsked;
-    const p = authFetch(`${base}/t`, { signal: AbortSignal.timeout(20) });
+    const p = authFetch(`${http.base}/t`, { signal: AbortSignal.timeout(20) });
     await expect(p).rejects.toMatchObject({ name: 'TimeoutError' });
     release({ accessToken: 'new' });
     expect((await first).status).toBe(200);
-    expect(seen.filter((s) => s.path === '/t').length).toBe(0);
+    expect(http.seen.filter((s) => s.path === '/t').length).toBe(0);
   });
 });
