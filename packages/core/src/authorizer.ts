@@ -54,13 +54,13 @@ export interface UnauthorizedExchange {
   isStream?: boolean | undefined;
 }
 
+/** A header name or auth scheme: an HTTP token (RFC 9110), nothing a header would reject or quote. */
+const isHttpToken = (value: unknown) => typeof value === 'string' && /^[\w!#$%&'*+.^`|~-]+$/.test(value);
+
 /**
  * What a step-up challenge (RFC 9470: `error="insufficient_user_authentication"`) asks for: its `acr_values`,
  * split, and its `max_age` in seconds.
  */
-/** A header name or auth scheme: an HTTP token (RFC 9110), nothing a header would reject or quote. */
-const isHttpToken = (value: unknown) => typeof value === 'string' && /^[\w!#$%&'*+.^`|~-]+$/.test(value);
-
 function readStepUp(headers: HeadersLike | undefined): { acrValues: string[]; maxAge: number | undefined } {
   const challenge = getHeader(headers, 'www-authenticate') ?? '';
   const found = /(?:^|[\s,])acr_values\s*=\s*(?:"([^"]*)"|([^\s,"]+))/i.exec(challenge);

@@ -57,4 +57,4 @@ export type {
   UnauthorizedCause,
   WakeSignal,
 } from './types';
-export { getHeader as getHeaderValue, getHttpStatus, type HeadersLike, warnOnce } from './utils';
+export { getHeader as getHeaderValue, getHttpStatus, type HeadersLike, waitFor, warnOnce } from './utils';

@@ -34,7 +34,8 @@ export function abortReason(signal: AbortSignal): unknown {
 
 /**
  * Waits for `promise`, rejecting at once (in the same task as the abort event) when `signal` aborts, and with
- * `onTimeout()` after `timeoutMs`. The promise itself goes on.
+ * `onTimeout()` after `timeoutMs`. The promise itself goes on (for the others who wait on it). Exported for
+ * reauth's own packages.
  */
 export function waitFor<T>(
   promise: Promise<T>,

@@ -1,4 +1,4 @@
-import { misuse, type RefreshContext, type TokensInput, warnOnce } from '@reauth/core';
+import { misuse, type RefreshContext, type TokensInput, waitFor, warnOnce } from '@reauth/core';
 import {
   type AuthorizationServer,
   allowInsecureRequests as allowInsecure,
@@ -135,7 +135,7 @@ export function oauthRefresh(
         server = undefined;
       });
     }
-    return untilAborted(server, signal);
+    return waitFor(server, signal);
   };
 
   return async ({ refreshToken, signal }) => {
@@ -182,16 +182,6 @@ export function oauthRefresh(
 
 /** How long the shared discovery may take: it is no refresh's own, so no refresh's signal ends it. */
 const DISCOVERY_TIMEOUT_MS = 30_000;
-
-/** `promise`, or the signal's reason as soon as it aborts (the promise itself goes on, for the others). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => reject(signal.reason);
-    signal.addEventListener('abort', abort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
-  });
-}
 
 /**
  * The refresh's error as the session and its events show it, without what could hold a token. oauth4webapi's own

@@ -26,8 +26,9 @@ export function useAuth(): Auth;
  */
 export function useAuth<T>(selector: (auth: Auth) => T): T;
 export function useAuth<T>(selector?: (auth: Auth) => T): T | Auth {
-  // Production throws the engine's own TypeError at the first render ("selector is not a function").
-  if (process.env.NODE_ENV !== 'production' && selector !== undefined && typeof selector !== 'function')
+  // Production throws the engine's own TypeError at the first render ("selector is not a function"). The
+  // environment is read last: unbundled (tests, SSR), `process.env` is a lookup, and this runs on every render.
+  if (selector !== undefined && typeof selector !== 'function' && process.env.NODE_ENV !== 'production')
     throw new TypeError(
       '[reauth] useAuth(selector?): expected a function (auth) => slice, such as (auth) => auth.status.',
     );
